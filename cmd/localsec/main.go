@@ -1,0 +1,103 @@
+// Command localsec runs the localsec emulator of the multi-account
+// membership APIs of AWS security services.
+//
+//	go run ./cmd/localsec            # serves on 127.0.0.1:4566
+//	go run ./cmd/localsec -help      # flags and their LOCALSEC_* variables
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/server"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(0)
+	case err != nil:
+		fmt.Fprintln(os.Stderr, "localsec:", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is done, then shuts down cleanly.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		return err
+	}
+	if cfg.ShowVersion {
+		fmt.Fprintln(stdout, "localsec", server.Version)
+		return nil
+	}
+	logger := newLogger(cfg, stderr)
+
+	srv := server.New(server.Config{
+		Accounts:      protocol.Accounts{Default: cfg.Account, Keys: cfg.AccessKeys},
+		DefaultRegion: cfg.Region,
+		Organization:  membership.Organization{ManagementAccount: cfg.OrgManagement, Accounts: cfg.OrgAccounts},
+		Logger:        logger,
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+
+	url := "http://" + ln.Addr().String()
+	logger.Info("localsec started", "version", server.Version, "url", url, "services", srv.ServiceNames(),
+		"default_region", cfg.Region, "default_account", cfg.Account)
+	// The ready line: the listener accepts connections from here on.
+	// "Ready." alone on a line is what LocalStack-style waiters look for.
+	fmt.Fprintf(stdout, "localsec %s listening on %s\nReady.\n", server.Version, url)
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("localsec shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return err
+	}
+	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return srv.Engine().Store().Close()
+}
+
+func newLogger(cfg config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,378 @@
+package membership
+
+import (
+	"context"
+	"errors"
+
+	"github.com/localsec/localsec/internal/store"
+)
+
+// NewMember is an account to add to an administrator's inventory.
+type NewMember struct {
+	Account string
+	Email   string
+	Tags    map[string]string
+}
+
+// MemberView is a member record as the administrator sees it.
+type MemberView struct {
+	store.Member
+	// MemberResourceID is the member account's own enablement resource
+	// (its GuardDuty detector id), when it has one in the region.
+	MemberResourceID string
+}
+
+// CreateMembers adds accounts to the caller's inventory. An account joins
+// as Created; when the caller is the organization's delegated
+// administrator and the account belongs to the organization, it joins
+// through Organizations and is Enabled at once.
+func (s *Service) CreateMembers(ctx context.Context, c Caller, members []NewMember) ([]Unprocessed, error) {
+	var unprocessed []Unprocessed
+	err := s.update(ctx, func(tx store.Tx) error {
+		unprocessed = nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		_, callerIsMember, err := s.administratorOf(ctx, tx, c, c.Account)
+		if err != nil {
+			return err
+		}
+		orgAdmin, err := s.isOrgAdmin(ctx, tx, c, c.Account)
+		if err != nil {
+			return err
+		}
+		count, err := tx.CountMembers(ctx, s.accountKey(c, c.Account))
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for _, nm := range members {
+			if seen[nm.Account] {
+				continue
+			}
+			seen[nm.Account] = true
+			code, err := s.createMember(ctx, tx, c, nm, callerIsMember, orgAdmin, count)
+			if err != nil {
+				return err
+			}
+			if code != "" {
+				unprocessed = append(unprocessed, Unprocessed{Account: nm.Account, Code: code})
+				continue
+			}
+			count++
+		}
+		return nil
+	})
+	return unprocessed, err
+}
+
+func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm NewMember, callerIsMember, orgAdmin bool, count int) (Code, error) {
+	switch {
+	case !IsAccountID(nm.Account):
+		return CodeInvalidAccountID, nil
+	case nm.Account == c.Account:
+		return CodeSelfMember, nil
+	case callerIsMember:
+		return CodeCreateByMember, nil
+	case len(nm.Tags) > s.rules.MaxTags:
+		return CodeTooManyTags, nil
+	}
+	k := s.memberKey(c, c.Account, nm.Account)
+	if _, err := tx.GetMember(ctx, k); err == nil {
+		return CodeAlreadyMember, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	viaOrg := orgAdmin && s.e.org.Contains(nm.Account)
+	quota := s.rules.MemberQuota
+	if viaOrg {
+		quota = s.rules.OrganizationMemberQuota
+	}
+	if quota > 0 && count+1 > quota {
+		return CodeMemberQuotaExceeded, nil
+	}
+	now := s.now()
+	m := store.Member{
+		MemberKey:   k,
+		Email:       nm.Email,
+		Status:      store.StatusCreated,
+		Association: store.AssociationInvitation,
+		Tags:        store.CloneTags(nm.Tags),
+		Created:     now,
+		Updated:     now,
+	}
+	if viaOrg {
+		_, taken, err := s.administratorOf(ctx, tx, c, nm.Account)
+		if err != nil {
+			return "", err
+		}
+		if taken {
+			return CodeMemberOfAnother, nil
+		}
+		m.Status = store.StatusEnabled
+		m.Association = store.AssociationOrganizations
+		m.Email = ""
+	}
+	return "", tx.PutMember(ctx, m)
+}
+
+// InviteOptions go with an invitation.
+type InviteOptions struct {
+	Message                  string
+	DisableEmailNotification bool
+}
+
+// InviteMembers sends invitations to accounts of the caller's inventory.
+// Each invitation gets a new id; the member sees it in its own list.
+func (s *Service) InviteMembers(ctx context.Context, c Caller, accounts []string, opt InviteOptions) ([]Unprocessed, error) {
+	var unprocessed []Unprocessed
+	err := s.update(ctx, func(tx store.Tx) error {
+		unprocessed = nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		_, callerIsMember, err := s.administratorOf(ctx, tx, c, c.Account)
+		if err != nil {
+			return err
+		}
+		for _, account := range dedupe(accounts) {
+			code, err := s.invite(ctx, tx, c, account, callerIsMember, opt)
+			if err != nil {
+				return err
+			}
+			if code != "" {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: code})
+			}
+		}
+		return nil
+	})
+	return unprocessed, err
+}
+
+func (s *Service) invite(ctx context.Context, tx store.Tx, c Caller, account string, callerIsMember bool, opt InviteOptions) (Code, error) {
+	switch {
+	case !IsAccountID(account):
+		return CodeInvalidAccountID, nil
+	case account == c.Account:
+		return CodeSelfInvite, nil
+	case callerIsMember:
+		return CodeInviteByMember, nil
+	}
+	m, err := tx.GetMember(ctx, s.memberKey(c, c.Account, account))
+	if errors.Is(err, store.ErrNotFound) {
+		return CodeNotCreated, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case m.Association == store.AssociationOrganizations:
+		return CodeOrganizationMember, nil
+	case Associated(m.Status):
+		return CodeAlreadyInvited, nil
+	case Pending(m.Status) && !s.rules.ResendInvitations:
+		return CodeAlreadyInvited, nil
+	}
+	now := s.now()
+	m.Status = store.StatusInvited
+	m.InvitationID = s.e.ids.NewID()
+	m.InvitedAt = now
+	m.Updated = now
+	m.InvitationMessage = opt.Message
+	m.DisableEmailNotification = opt.DisableEmailNotification
+	m.Declined = false
+	m.Hidden = false
+	return "", tx.PutMember(ctx, m)
+}
+
+// GetMembers returns the caller's records of accounts, in any status.
+// Accounts that are not in the inventory come back as unprocessed.
+func (s *Service) GetMembers(ctx context.Context, c Caller, accounts []string) ([]MemberView, []Unprocessed, error) {
+	var views []MemberView
+	var unprocessed []Unprocessed
+	err := s.view(ctx, func(tx store.Tx) error {
+		views, unprocessed = nil, nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, account := range dedupe(accounts) {
+			if !IsAccountID(account) {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: CodeInvalidAccountID})
+				continue
+			}
+			m, err := tx.GetMember(ctx, s.memberKey(c, c.Account, account))
+			if errors.Is(err, store.ErrNotFound) {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: CodeNotMember})
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			v, err := s.view1(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			views = append(views, v)
+		}
+		return nil
+	})
+	return views, unprocessed, err
+}
+
+// GetMember returns the caller's record of one account; CodeNotMember when
+// there is none.
+func (s *Service) GetMember(ctx context.Context, c Caller, account string) (MemberView, error) {
+	views, unprocessed, err := s.GetMembers(ctx, c, []string{account})
+	if err != nil {
+		return MemberView{}, err
+	}
+	if len(unprocessed) > 0 {
+		return MemberView{}, &Error{Code: unprocessed[0].Code, Account: account}
+	}
+	return views[0], nil
+}
+
+func (s *Service) view1(ctx context.Context, tx store.Tx, m store.Member) (MemberView, error) {
+	v := MemberView{Member: m}
+	en, err := tx.GetEnablement(ctx, store.AccountKey{Scope: m.Scope, Account: m.Member})
+	switch {
+	case err == nil:
+		v.MemberResourceID = en.ResourceID
+	case !errors.Is(err, store.ErrNotFound):
+		return v, err
+	}
+	return v, nil
+}
+
+// ListMembers returns a page of the caller's inventory, ordered by account
+// id: only associated members when onlyAssociated, else every record.
+func (s *Service) ListMembers(ctx context.Context, c Caller, onlyAssociated bool, p Page) ([]MemberView, string, error) {
+	var views []MemberView
+	var next string
+	err := s.view(ctx, func(tx store.Tx) error {
+		views, next = nil, ""
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		after, err := decodeToken(p.Token)
+		if err != nil {
+			return err
+		}
+		q := store.MemberQuery{Admin: s.accountKey(c, c.Account), After: after, Limit: p.limit() + 1}
+		if onlyAssociated {
+			q.Statuses = associatedStatuses()
+		}
+		ms, err := tx.ListMembers(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(ms) > p.limit() {
+			ms = ms[:p.limit()]
+			next = encodeToken(ms[len(ms)-1].Member)
+		}
+		for _, m := range ms {
+			v, err := s.view1(ctx, tx, m)
+			if err != nil {
+				return err
+			}
+			views = append(views, v)
+		}
+		return nil
+	})
+	return views, next, err
+}
+
+// memberBatch runs fn on each account of the caller's inventory named in
+// accounts, in one transaction, collecting refusals as unprocessed.
+func (s *Service) memberBatch(ctx context.Context, c Caller, accounts []string, fn func(tx store.Tx, m store.Member) (Code, error)) ([]Unprocessed, error) {
+	var unprocessed []Unprocessed
+	err := s.update(ctx, func(tx store.Tx) error {
+		unprocessed = nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, account := range dedupe(accounts) {
+			code := CodeInvalidAccountID
+			if IsAccountID(account) {
+				m, err := tx.GetMember(ctx, s.memberKey(c, c.Account, account))
+				switch {
+				case errors.Is(err, store.ErrNotFound):
+					code = CodeNotMember
+				case err != nil:
+					return err
+				default:
+					if code, err = fn(tx, m); err != nil {
+						return err
+					}
+				}
+			}
+			if code != "" {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: code})
+			}
+		}
+		return nil
+	})
+	return unprocessed, err
+}
+
+// DeleteMembers removes accounts from the caller's inventory, with their
+// invitations. An associated member is disassociated on the way when the
+// rules allow it, else refused.
+func (s *Service) DeleteMembers(ctx context.Context, c Caller, accounts []string) ([]Unprocessed, error) {
+	return s.memberBatch(ctx, c, accounts, func(tx store.Tx, m store.Member) (Code, error) {
+		if Associated(m.Status) && !s.rules.DeleteAssociatedMembers {
+			return CodeStillAssociated, nil
+		}
+		return "", tx.DeleteMember(ctx, m.MemberKey)
+	})
+}
+
+// DisassociateMembers ends the caller's relationship with accounts: an
+// invited or associated member becomes Removed; the record (email, tags)
+// stays so that it can be invited again. Records that were never invited
+// or are already apart stay as they are.
+func (s *Service) DisassociateMembers(ctx context.Context, c Caller, accounts []string) ([]Unprocessed, error) {
+	return s.memberBatch(ctx, c, accounts, func(tx store.Tx, m store.Member) (Code, error) {
+		if !engaged(m.Status) && m.Status != store.StatusEmailVerificationFailed {
+			return "", nil
+		}
+		m.Status = store.StatusRemoved
+		m.Updated = s.now()
+		return "", tx.PutMember(ctx, m)
+	})
+}
+
+// SetMembersSuspended suspends (Macie's pause, GuardDuty's stop
+// monitoring) or resumes associated members. The member's own enablement
+// follows.
+func (s *Service) SetMembersSuspended(ctx context.Context, c Caller, accounts []string, suspend bool) ([]Unprocessed, error) {
+	from, to, enStatus := store.StatusSuspended, store.StatusEnabled, store.EnablementEnabled
+	if suspend {
+		from, to, enStatus = store.StatusEnabled, store.StatusSuspended, store.EnablementSuspended
+	}
+	return s.memberBatch(ctx, c, accounts, func(tx store.Tx, m store.Member) (Code, error) {
+		switch m.Status {
+		case to:
+			return "", nil
+		case from:
+		default:
+			return CodeNotAssociated, nil
+		}
+		now := s.now()
+		m.Status = to
+		m.Updated = now
+		if err := tx.PutMember(ctx, m); err != nil {
+			return "", err
+		}
+		en, err := tx.GetEnablement(ctx, store.AccountKey{Scope: m.Scope, Account: m.Member})
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		}
+		if err != nil {
+			return "", err
+		}
+		en.Status = enStatus
+		en.Updated = now
+		return "", tx.PutEnablement(ctx, en)
+	})
+}

@@ -1,0 +1,207 @@
+package membership
+
+import (
+	"context"
+	"errors"
+
+	"github.com/localsec/localsec/internal/store"
+)
+
+// isOrgAdmin reports whether account is the delegated administrator of the
+// caller's scope.
+func (s *Service) isOrgAdmin(ctx context.Context, tx store.Tx, c Caller, account string) (bool, error) {
+	if !s.e.org.Exists() {
+		return false, nil
+	}
+	_, err := tx.GetOrgAdmin(ctx, s.accountKey(c, account))
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// requireManagement checks that the caller is the organization's
+// management account (and enabled, when the rules ask for it).
+func (s *Service) requireManagement(ctx context.Context, tx store.Tx, c Caller) error {
+	if err := s.requireEnabledIf(ctx, tx, c, s.rules.OrganizationNeedsEnablement); err != nil {
+		return err
+	}
+	if !s.e.org.Exists() || c.Account != s.e.org.ManagementAccount {
+		return refuse(CodeNotManagementAccount)
+	}
+	return nil
+}
+
+// EnableOrgAdmin designates admin as the service's delegated administrator
+// in the caller's region. Designating the current one again is a no-op.
+// When the rules say so, the service is enabled in admin with settings.
+func (s *Service) EnableOrgAdmin(ctx context.Context, c Caller, admin string, settings []byte) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := s.requireManagement(ctx, tx, c); err != nil {
+			return err
+		}
+		if !IsAccountID(admin) {
+			return refuse(CodeInvalidAccountID)
+		}
+		if !s.e.org.Contains(admin) {
+			return refuse(CodeNotInOrganization)
+		}
+		current, err := tx.ListOrgAdmins(ctx, s.scope(c))
+		if err != nil {
+			return err
+		}
+		for _, a := range current {
+			if a.Account == admin {
+				return nil
+			}
+			return refuse(CodeOrgAdminExists)
+		}
+		k := s.accountKey(c, admin)
+		if err := tx.PutOrgAdmin(ctx, store.OrgAdmin{AccountKey: k, Status: store.OrgAdminEnabled, Created: s.now()}); err != nil {
+			return err
+		}
+		if !s.rules.OrgAdminEnablesService {
+			return nil
+		}
+		if _, err := tx.GetEnablement(ctx, k); !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return tx.PutEnablement(ctx, s.newEnablement(k, EnableInput{Settings: settings}))
+	})
+}
+
+// DisableOrgAdmin removes admin's designation. The members it had through
+// Organizations become Removed.
+func (s *Service) DisableOrgAdmin(ctx context.Context, c Caller, admin string) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := s.requireManagement(ctx, tx, c); err != nil {
+			return err
+		}
+		k := s.accountKey(c, admin)
+		if err := tx.DeleteOrgAdmin(ctx, k); errors.Is(err, store.ErrNotFound) {
+			return refuse(CodeOrgAdminNotFound)
+		} else if err != nil {
+			return err
+		}
+		ms, err := tx.ListMembers(ctx, store.MemberQuery{Admin: k})
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		for _, m := range ms {
+			if m.Association != store.AssociationOrganizations || m.Status == store.StatusRemoved {
+				continue
+			}
+			m.Status = store.StatusRemoved
+			m.Updated = now
+			if err := tx.PutMember(ctx, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ListOrgAdmins returns a page of the delegated administrators of the
+// caller's region.
+func (s *Service) ListOrgAdmins(ctx context.Context, c Caller, p Page) ([]store.OrgAdmin, string, error) {
+	var out []store.OrgAdmin
+	var next string
+	err := s.view(ctx, func(tx store.Tx) error {
+		out, next = nil, ""
+		if err := s.requireManagement(ctx, tx, c); err != nil {
+			return err
+		}
+		after, err := decodeToken(p.Token)
+		if err != nil {
+			return err
+		}
+		all, err := tx.ListOrgAdmins(ctx, s.scope(c))
+		if err != nil {
+			return err
+		}
+		for _, a := range all {
+			if a.Account <= after {
+				continue
+			}
+			if len(out) == p.limit() {
+				next = encodeToken(out[len(out)-1].Account)
+				break
+			}
+			out = append(out, a)
+		}
+		return nil
+	})
+	return out, next, err
+}
+
+// requireOrgAdmin checks that the caller is the delegated administrator.
+func (s *Service) requireOrgAdmin(ctx context.Context, tx store.Tx, c Caller) error {
+	if c.ResourceID != "" {
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+	}
+	ok, err := s.isOrgAdmin(ctx, tx, c, c.Account)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return refuse(CodeNotOrgAdmin)
+	}
+	return nil
+}
+
+// OrgConfig returns the delegated administrator's organization
+// configuration (the zero configuration if it never set one).
+func (s *Service) OrgConfig(ctx context.Context, c Caller) (store.OrgConfig, error) {
+	var out store.OrgConfig
+	err := s.view(ctx, func(tx store.Tx) error {
+		if err := s.requireOrgAdmin(ctx, tx, c); err != nil {
+			return err
+		}
+		k := s.accountKey(c, c.Account)
+		cfg, err := tx.GetOrgConfig(ctx, k)
+		if errors.Is(err, store.ErrNotFound) {
+			out = store.OrgConfig{AccountKey: k}
+			return nil
+		}
+		out = cfg
+		return err
+	})
+	return out, err
+}
+
+// OrgConfigUpdate changes an organization configuration. Nil fields stay.
+type OrgConfigUpdate struct {
+	AutoEnable *bool
+	// Settings computes the new settings document from the old one.
+	Settings func(old []byte) ([]byte, error)
+}
+
+// UpdateOrgConfig changes the delegated administrator's organization
+// configuration.
+func (s *Service) UpdateOrgConfig(ctx context.Context, c Caller, u OrgConfigUpdate) error {
+	return s.update(ctx, func(tx store.Tx) error {
+		if err := s.requireOrgAdmin(ctx, tx, c); err != nil {
+			return err
+		}
+		k := s.accountKey(c, c.Account)
+		cfg, err := tx.GetOrgConfig(ctx, k)
+		if errors.Is(err, store.ErrNotFound) {
+			cfg = store.OrgConfig{AccountKey: k}
+		} else if err != nil {
+			return err
+		}
+		if u.AutoEnable != nil {
+			cfg.AutoEnable = *u.AutoEnable
+		}
+		if u.Settings != nil {
+			if cfg.Settings, err = u.Settings(cfg.Settings); err != nil {
+				return err
+			}
+		}
+		cfg.Updated = s.now()
+		return tx.PutOrgConfig(ctx, cfg)
+	})
+}

@@ -1,0 +1,133 @@
+package restjson
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/localsec/localsec/internal/protocol"
+)
+
+// Request is a routed request: its path labels, query and body, read once.
+type Request struct {
+	HTTP   *http.Request
+	Call   *protocol.Call
+	params map[string]string
+	query  url.Values
+	body   []byte
+}
+
+// Param returns the unescaped value of a path label.
+func (r *Request) Param(name string) string { return r.params[name] }
+
+// Query returns the request's query parameters.
+func (r *Request) Query() url.Values { return r.query }
+
+// Body returns the raw request body.
+func (r *Request) Body() []byte { return r.body }
+
+// Decode reads the JSON body into v, a pointer to a struct. An empty body
+// (SDKs send none for operations without body members) leaves v as it is.
+// Any problem is an *InputError.
+func (r *Request) Decode(v any) error {
+	body := bytes.TrimSpace(r.body)
+	if len(body) == 0 {
+		return nil
+	}
+	if body[0] != '{' {
+		return &InputError{Kind: InputMalformed, Message: "The request body must be a JSON object."}
+	}
+	err := json.Unmarshal(body, v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		return &InputError{
+			Kind:    InputWrongType,
+			Field:   field,
+			Message: fmt.Sprintf("The value of %s must be of type %s, not %s.", field, jsonTypeName(typeErr.Type.Kind().String()), typeErr.Value),
+		}
+	default:
+		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
+	}
+}
+
+func jsonTypeName(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "bool":
+		return "boolean"
+	case "int", "int32", "int64", "float64":
+		return "number"
+	case "slice":
+		return "array"
+	case "map", "struct", "ptr":
+		return "object"
+	}
+	return goKind
+}
+
+// QueryInt reads an integer query parameter; ok is false when it is absent.
+func (r *Request) QueryInt(name string) (n int, ok bool, err error) {
+	s, present := r.query[name]
+	if !present || len(s) == 0 {
+		return 0, false, nil
+	}
+	n, convErr := strconv.Atoi(s[0])
+	if convErr != nil {
+		return 0, true, &InputError{Kind: InputWrongType, Field: name, Message: fmt.Sprintf("The value of %s must be an integer.", name)}
+	}
+	return n, true, nil
+}
+
+// InputErrorKind classifies what is wrong with a request's input.
+type InputErrorKind int
+
+// Kinds of input errors.
+const (
+	// InputMalformed: the body cannot be read as JSON.
+	InputMalformed InputErrorKind = iota + 1
+	// InputWrongType: a member has the wrong JSON type.
+	InputWrongType
+	// InputMissing: a required member is absent.
+	InputMissing
+	// InputInvalid: a member's value is not allowed (enum, pattern, length).
+	InputInvalid
+	// InputOutOfRange: a number is outside its bounds.
+	InputOutOfRange
+	// InputTooLarge: the body is over the size bound.
+	InputTooLarge
+)
+
+// InputError is a request the protocol or an adapter's validation refuses
+// before any state is touched. Message is a neutral description; each
+// service adapter turns the error into its own exception.
+type InputError struct {
+	Kind    InputErrorKind
+	Field   string
+	Message string
+}
+
+func (e *InputError) Error() string { return e.Message }
+
+// Missing returns the error for an absent required member.
+func Missing(field string) *InputError {
+	return &InputError{Kind: InputMissing, Field: field, Message: fmt.Sprintf("The %s member is required.", field)}
+}
+
+// Invalid returns the error for a value that is not allowed.
+func Invalid(field, why string) *InputError {
+	return &InputError{Kind: InputInvalid, Field: field, Message: fmt.Sprintf("The value of %s is not valid: %s", field, why)}
+}
+
+// OutOfRange returns the error for a number outside [min, max].
+func OutOfRange(field string, min, max int) *InputError {
+	return &InputError{Kind: InputOutOfRange, Field: field, Message: fmt.Sprintf("The value of %s must be between %d and %d.", field, min, max)}
+}

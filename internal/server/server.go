@@ -1,0 +1,167 @@
+// Package server composes localsec's HTTP side: it reads who is calling
+// from the SigV4 scope, hands the request to the service the signature
+// names, serves the /_localsec admin endpoints, and logs every request.
+// It holds no domain logic.
+package server
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/localsec/localsec/internal/clock"
+	"github.com/localsec/localsec/internal/ids"
+	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol/sigv4"
+	"github.com/localsec/localsec/internal/service/macie2"
+	"github.com/localsec/localsec/internal/store"
+	"github.com/localsec/localsec/internal/store/memstore"
+)
+
+// Version is localsec's version, reported by the health endpoint.
+const Version = "0.1.0"
+
+// DefaultRegion is the default of Config.DefaultRegion.
+const DefaultRegion = "us-east-1"
+
+// Config configures a Server. The zero value is a working in-memory server.
+type Config struct {
+	// Store keeps the state; nil means a new in-memory store.
+	Store store.Store
+	// Accounts maps access keys to accounts.
+	Accounts protocol.Accounts
+	// DefaultRegion is the region of requests whose signature names none
+	// (SigV4a with a multi-region or absent X-Amz-Region-Set); empty
+	// means DefaultRegion.
+	DefaultRegion string
+	// Organization is the AWS Organizations organization, if any.
+	Organization membership.Organization
+	// Clock and IDs replace the system clock and random ids (tests).
+	Clock clock.Clock
+	IDs   ids.Generator
+	// Logger receives the access log and errors; nil discards them.
+	Logger *slog.Logger
+}
+
+// service is what the server needs of a service adapter.
+type service interface {
+	http.Handler
+	SigningName() string
+}
+
+// Server is localsec's HTTP handler with its engine.
+type Server struct {
+	engine   *membership.Engine
+	accounts protocol.Accounts
+	region   string
+	logger   *slog.Logger
+	services map[string]service
+	started  time.Time
+	handler  http.Handler
+}
+
+// New builds a server from cfg.
+func New(cfg Config) *Server {
+	st := cfg.Store
+	if st == nil {
+		st = memstore.New()
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	var opts []membership.Option
+	if cfg.Clock != nil {
+		opts = append(opts, membership.WithClock(cfg.Clock))
+	}
+	if cfg.IDs != nil {
+		opts = append(opts, membership.WithIDs(cfg.IDs))
+	}
+	opts = append(opts, membership.WithOrganization(cfg.Organization))
+	engine := membership.New(st, opts...)
+
+	s := &Server{
+		engine:   engine,
+		accounts: cfg.Accounts,
+		region:   cfg.DefaultRegion,
+		logger:   logger,
+		services: map[string]service{},
+		started:  time.Now(),
+	}
+	for _, svc := range []service{macie2.New(engine, logger)} {
+		s.services[svc.SigningName()] = svc
+	}
+	if s.region == "" {
+		s.region = DefaultRegion
+	}
+	s.handler = s.withRequest(http.HandlerFunc(s.route))
+	return s
+}
+
+// Handler returns the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Engine returns the membership engine.
+func (s *Server) Engine() *membership.Engine { return s.engine }
+
+// ServiceNames returns the signing names served, sorted.
+func (s *Server) ServiceNames() []string {
+	names := make([]string, 0, len(s.services))
+	for n := range s.services {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// route sends a request to the admin endpoints or to the service its
+// signature names.
+func (s *Server) route(w http.ResponseWriter, r *http.Request) {
+	path := r.URL.Path
+	if strings.HasPrefix(path, "/_localsec/") || strings.HasPrefix(path, "/_localstack/") {
+		s.admin(w, r)
+		return
+	}
+	call := protocol.CallFrom(r.Context())
+	sig, err := sigv4.FromRequest(r)
+	if err != nil {
+		var malformed *sigv4.MalformedError
+		switch {
+		case errors.As(err, &malformed):
+			restjson.WriteError(w, &restjson.APIError{Type: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: malformed.Reason})
+		default:
+			restjson.WriteError(w, &restjson.APIError{Type: "MissingAuthenticationTokenException", Status: http.StatusForbidden, Message: "Missing Authentication Token"})
+		}
+		return
+	}
+	call.Service = sig.Service
+	call.Region = sig.Region
+	if call.Region == "" {
+		call.Region = sigv4.RegionSet(r)
+	}
+	if call.Region == "" {
+		call.Region = s.region
+	}
+	call.AccessKeyID = sig.AccessKeyID
+	call.Account = s.accounts.Account(sig.AccessKeyID)
+	svc, ok := s.services[sig.Service]
+	if !ok {
+		restjson.WriteError(w, &restjson.APIError{
+			Type:   "UnknownServiceException",
+			Status: http.StatusBadRequest,
+			Message: fmt.Sprintf("localsec does not emulate the service %q named in the credential scope; it serves %s.",
+				sig.Service, strings.Join(s.ServiceNames(), ", ")),
+		})
+		return
+	}
+	svc.ServeHTTP(w, r)
+}

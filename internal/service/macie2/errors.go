@@ -1,0 +1,193 @@
+package macie2
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol/restjson"
+)
+
+// Macie's exception names and statuses, from the service model.
+const (
+	validationException           = "ValidationException"           // 400
+	serviceQuotaExceededException = "ServiceQuotaExceededException" // 402
+	accessDeniedException         = "AccessDeniedException"         // 403
+	resourceNotFoundException     = "ResourceNotFoundException"     // 404
+	conflictException             = "ConflictException"             // 409
+	internalServerException       = "InternalServerException"       // 500
+)
+
+// statusOf returns the HTTP status the model gives an exception.
+func statusOf(exception string) int {
+	switch exception {
+	case validationException:
+		return http.StatusBadRequest
+	case serviceQuotaExceededException:
+		return http.StatusPaymentRequired
+	case accessDeniedException:
+		return http.StatusForbidden
+	case resourceNotFoundException:
+		return http.StatusNotFound
+	case conflictException:
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
+}
+
+// Evidence says where a message comes from.
+type Evidence string
+
+const (
+	// Confirmed: the text (or the fragment clients match) was seen from
+	// AWS; see ../shared/spec/macie2.md §9.3.
+	Confirmed Evidence = "confirmed"
+	// Inferred: our best guess, mostly GuardDuty's wording for the same
+	// situation (spec §9.3). Correct it here when evidence turns up.
+	Inferred Evidence = "inferred"
+)
+
+// Reply is what Macie answers for one engine refusal.
+type Reply struct {
+	Exception string
+	Message   string
+	Evidence  Evidence
+}
+
+// Messages is the one table of every message localsec's Macie sends for an
+// engine refusal that ends a request. Messages marked Confirmed are
+// verbatim; the others are inferred.
+func Messages() map[membership.Code]Reply {
+	const invalidValue = "The request is rejected because an invalid or out-of-range value is specified as an input parameter."
+	const noPending = "The request is rejected because the current account has no pending invitation from the given master account ID or is already an associated member of another master account."
+	const notFound = "The request failed because the specified resource wasn't found."
+	return map[membership.Code]Reply{
+		membership.CodeNotEnabled:             {accessDeniedException, "Macie is not enabled.", Confirmed},
+		membership.CodeResourceNotOwned:       {accessDeniedException, "Macie is not enabled.", Inferred},
+		membership.CodeAlreadyEnabled:         {conflictException, "Macie has already been enabled", Confirmed},
+		membership.CodeDisableWhileMember:     {conflictException, "Cannot disable Macie while associated with an administrator account.", Confirmed},
+		membership.CodeDisableWithMembers:     {conflictException, "Cannot disable Macie while member accounts are associated with your account.", Inferred},
+		membership.CodeSuspendWithMembers:     {conflictException, "Cannot suspend Macie while member accounts are associated with your account.", Inferred},
+		membership.CodeInvalidAccountID:       {validationException, invalidValue, Inferred},
+		membership.CodeSelfMember:             {validationException, "The request is rejected because an account cannot become a member of itself.", Inferred},
+		membership.CodeAlreadyMember:          {validationException, "The request is rejected because the given account ID is already a member or associated member of the current account.", Inferred},
+		membership.CodeCreateByMember:         {validationException, "The request is rejected because the current account cannot create members since it is already an associated member of another master account.", Inferred},
+		membership.CodeMemberQuotaExceeded:    {serviceQuotaExceededException, "The request failed because it would exceed the maximum number of member accounts for your account.", Inferred},
+		membership.CodeMemberOfAnother:        {validationException, "The request is rejected because the given account ID is already an associated member of another master account.", Inferred},
+		membership.CodeSelfInvite:             {validationException, "The request is rejected because the current account cannot invite itself.", Inferred},
+		membership.CodeInviteByMember:         {validationException, "The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.", Inferred},
+		membership.CodeNotCreated:             {validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Inferred},
+		membership.CodeAlreadyInvited:         {validationException, "The request is rejected because the current account has already invited or is already the Macie master of the given member account ID.", Inferred},
+		membership.CodeOrganizationMember:     {validationException, "The request is rejected because the given account ID is a member through AWS Organizations and cannot be invited.", Inferred},
+		membership.CodeNotMember:              {validationException, "The request failed because the specified account is not associated with your account.", Confirmed},
+		membership.CodeNotAssociated:          {validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Confirmed},
+		membership.CodeStillAssociated:        {validationException, "The request is rejected because the current account cannot delete the given member account ID since it is still associated to it.", Inferred},
+		membership.CodeNoInvitation:           {validationException, noPending, Confirmed},
+		membership.CodeAcceptWhileMember:      {validationException, noPending, Confirmed},
+		membership.CodeAcceptWithMembers:      {validationException, "The request is rejected because the current account cannot accept invitations since it still has created, invited or associated members.", Inferred},
+		membership.CodeInviterIsMember:        {validationException, "The request is rejected because the current account cannot accept invitation from the given account ID since the latter is an associated member of another master account.", Inferred},
+		membership.CodeInvitationIsCurrent:    {validationException, "The request is rejected because the current account is already an associated member of the given account ID.", Inferred},
+		membership.CodeInvitationNotDeclined:  {validationException, "The request is rejected because the current account has not declined the invitation from the given account ID.", Inferred},
+		membership.CodeNoAdministrator:        {resourceNotFoundException, "The request failed because your account isn't associated with an administrator account.", Inferred},
+		membership.CodeManagedByOrganization:  {accessDeniedException, "The request failed because your account is a member through AWS Organizations and can't disassociate itself from its administrator account.", Inferred},
+		membership.CodeNotManagementAccount:   {accessDeniedException, "The request failed because you must be a user of the management account for your AWS organization to perform this operation", Confirmed},
+		membership.CodeNotInOrganization:      {validationException, "The request failed because the specified account isn't a member of your organization.", Inferred},
+		membership.CodeOrgAdminExists:         {conflictException, "The request failed because your organization already has a delegated Macie administrator account.", Inferred},
+		membership.CodeOrgAdminNotFound:       {resourceNotFoundException, "The request failed because the specified account isn't the delegated Macie administrator account for your organization.", Inferred},
+		membership.CodeNotOrgAdmin:            {accessDeniedException, "The request failed because you must be the Macie administrator for an organization to perform this operation", Confirmed},
+		membership.CodeInvalidNextToken:       {validationException, "The request failed because the specified nextToken isn't valid.", Inferred},
+		membership.CodeResourceNotFound:       {resourceNotFoundException, notFound, Inferred},
+		membership.CodeResourceOfOtherAccount: {resourceNotFoundException, notFound, Inferred},
+		membership.CodeTooManyTags:            {validationException, "The request failed because a resource can have no more than 50 tags.", Inferred},
+	}
+}
+
+// UnprocessedMessages is the one table of the errorMessage texts of
+// unprocessedAccounts entries (errorCode ClientError). All are inferred,
+// from GuardDuty's documented texts for the same cases (spec §4.2, §5.4,
+// §5.5).
+func UnprocessedMessages() map[membership.Code]string {
+	return map[membership.Code]string{
+		membership.CodeInvalidAccountID:      "The request is rejected because an invalid or out-of-range value is specified as an input parameter.",
+		membership.CodeSelfInvite:            "The request is rejected because the current account cannot invite itself.",
+		membership.CodeInviteByMember:        "The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.",
+		membership.CodeNotCreated:            "The request is rejected because the given account ID is not an associated member of account the current account.",
+		membership.CodeAlreadyInvited:        "The request is rejected because the current account has already invited or is already the Macie master of the given member account ID.",
+		membership.CodeOrganizationMember:    "The request is rejected because the given account ID is a member through AWS Organizations and cannot be invited.",
+		membership.CodeNoInvitation:          "The request is rejected because the current account has no pending invitation from the given account ID.",
+		membership.CodeInvitationIsCurrent:   "The request is rejected because the current account is already an associated member of the given account ID.",
+		membership.CodeInvitationNotDeclined: "The request is rejected because the current account has not declined the invitation from the given account ID.",
+	}
+}
+
+// deleteCurrentInvitation is DeleteInvitations' text for the invitation of
+// the current association (inferred).
+const deleteCurrentInvitation = "The request is rejected because the current account cannot delete the invitation from its administrator account."
+
+// errorReplies is built once per Service from the tables above.
+type errorReplies struct {
+	replies     map[membership.Code]Reply
+	unprocessed map[membership.Code]string
+}
+
+func newErrorReplies() errorReplies {
+	return errorReplies{replies: Messages(), unprocessed: UnprocessedMessages()}
+}
+
+// toAPI maps a handler error to Macie's wire error; nil for an error it
+// does not know (the router then answers InternalServerException).
+func (er errorReplies) toAPI(err error) *restjson.APIError {
+	var in *restjson.InputError
+	if errors.As(err, &in) {
+		e := &restjson.APIError{Type: validationException, Status: http.StatusBadRequest, Message: in.Message}
+		if in.Kind == restjson.InputTooLarge {
+			e.Status = http.StatusRequestEntityTooLarge
+		}
+		return e
+	}
+	if code := membership.ErrorCode(err); code != "" {
+		if r, ok := er.replies[code]; ok {
+			return apiError(r.Exception, r.Message)
+		}
+	}
+	var api *restjson.APIError
+	if errors.As(err, &api) {
+		return api
+	}
+	return nil
+}
+
+func apiError(exception, message string) *restjson.APIError {
+	return &restjson.APIError{Type: exception, Status: statusOf(exception), Message: message}
+}
+
+func internalError() *restjson.APIError {
+	return apiError(internalServerException, "An internal error occurred. Try again later.")
+}
+
+// unprocessedAccounts turns engine refusals into the wire list (never nil,
+// so that the member is always present). overrides replaces texts for one
+// operation.
+func (er errorReplies) unprocessedAccounts(us []membership.Unprocessed, overrides map[membership.Code]string) []unprocessedAccount {
+	out := make([]unprocessedAccount, 0, len(us))
+	for _, u := range us {
+		msg, ok := overrides[u.Code]
+		if !ok {
+			msg, ok = er.unprocessed[u.Code]
+		}
+		if !ok {
+			msg = er.replies[u.Code].Message
+		}
+		out = append(out, unprocessedAccount{AccountID: u.Account, ErrorCode: "ClientError", ErrorMessage: msg})
+	}
+	return out
+}
+
+// refusal turns the single unprocessed account of a one-account engine
+// call into the error that ends the request.
+func refusal(us []membership.Unprocessed) error {
+	if len(us) == 0 {
+		return nil
+	}
+	return &membership.Error{Code: us[0].Code, Account: us[0].Account}
+}

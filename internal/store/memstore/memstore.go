@@ -1,0 +1,370 @@
+// Package memstore is the in-memory store, localsec's default.
+//
+// One writer at a time, many readers: Update holds the write lock for the
+// whole transaction and keeps an undo log, so a transaction sees its own
+// writes and a failed one is rolled back before any reader can see it.
+package memstore
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/localsec/localsec/internal/store"
+)
+
+// Store keeps every record in maps guarded by one lock.
+type Store struct {
+	mu   sync.RWMutex
+	data data
+}
+
+var _ store.Store = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	s := &Store{}
+	s.data.init()
+	return s
+}
+
+type serviceAccount struct{ service, account string }
+
+type data struct {
+	enablements map[store.AccountKey]store.Enablement
+	members     map[store.MemberKey]store.Member
+	// byAdmin holds each administrator's member account ids, sorted, so
+	// that pages cost O(log n + page) whatever the inventory size.
+	byAdmin map[store.AccountKey][]string
+	// byMember finds the records in which an account is the member.
+	byMember   map[serviceAccount]map[store.MemberKey]struct{}
+	orgAdmins  map[store.AccountKey]store.OrgAdmin
+	orgConfigs map[store.AccountKey]store.OrgConfig
+}
+
+func (d *data) init() {
+	d.enablements = map[store.AccountKey]store.Enablement{}
+	d.members = map[store.MemberKey]store.Member{}
+	d.byAdmin = map[store.AccountKey][]string{}
+	d.byMember = map[serviceAccount]map[store.MemberKey]struct{}{}
+	d.orgAdmins = map[store.AccountKey]store.OrgAdmin{}
+	d.orgConfigs = map[store.AccountKey]store.OrgConfig{}
+}
+
+// Update runs fn under the write lock and undoes its writes if it fails.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	tx := &tx{d: &s.data, writable: true}
+	defer func() {
+		// A panic inside fn must not leave half a transaction behind:
+		// roll back, then let the panic continue to the recover layer.
+		if p := recover(); p != nil {
+			tx.rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.rollback()
+		}
+	}()
+	return fn(tx)
+}
+
+// View runs fn under the read lock.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(&tx{d: &s.data})
+}
+
+// Reset drops every record.
+func (s *Store) Reset(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.data.init()
+	return nil
+}
+
+// Close does nothing: there is nothing to release.
+func (s *Store) Close() error { return nil }
+
+type tx struct {
+	d        *data
+	writable bool
+	undo     []func()
+}
+
+func (t *tx) rollback() {
+	for i := len(t.undo) - 1; i >= 0; i-- {
+		t.undo[i]()
+	}
+	t.undo = nil
+}
+
+func (t *tx) check(ctx context.Context) error {
+	if !t.writable {
+		return store.ErrReadOnly
+	}
+	return nil
+}
+
+func cloneEnablement(e store.Enablement) store.Enablement {
+	e.Settings = store.CloneBytes(e.Settings)
+	e.Tags = store.CloneTags(e.Tags)
+	return e
+}
+
+func cloneMember(m store.Member) store.Member {
+	m.Tags = store.CloneTags(m.Tags)
+	return m
+}
+
+func cloneOrgConfig(c store.OrgConfig) store.OrgConfig {
+	c.Settings = store.CloneBytes(c.Settings)
+	return c
+}
+
+// putRecord and deleteRecord write one map entry and log how to undo it.
+func putRecord[K comparable, V any](t *tx, m map[K]V, k K, v V) {
+	old, had := m[k]
+	m[k] = v
+	t.undo = append(t.undo, func() {
+		if had {
+			m[k] = old
+		} else {
+			delete(m, k)
+		}
+	})
+}
+
+func deleteRecord[K comparable, V any](t *tx, m map[K]V, k K) bool {
+	old, had := m[k]
+	if !had {
+		return false
+	}
+	delete(m, k)
+	t.undo = append(t.undo, func() { m[k] = old })
+	return true
+}
+
+func (t *tx) GetEnablement(ctx context.Context, k store.AccountKey) (store.Enablement, error) {
+	e, ok := t.d.enablements[k]
+	if !ok {
+		return store.Enablement{}, store.ErrNotFound
+	}
+	return cloneEnablement(e), nil
+}
+
+func (t *tx) PutEnablement(ctx context.Context, e store.Enablement) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	putRecord(t, t.d.enablements, e.AccountKey, cloneEnablement(e))
+	return nil
+}
+
+func (t *tx) DeleteEnablement(ctx context.Context, k store.AccountKey) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if !deleteRecord(t, t.d.enablements, k) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) GetMember(ctx context.Context, k store.MemberKey) (store.Member, error) {
+	m, ok := t.d.members[k]
+	if !ok {
+		return store.Member{}, store.ErrNotFound
+	}
+	return cloneMember(m), nil
+}
+
+func (t *tx) PutMember(ctx context.Context, m store.Member) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	k := m.MemberKey
+	if _, exists := t.d.members[k]; !exists {
+		t.indexMember(k)
+	}
+	putRecord(t, t.d.members, k, cloneMember(m))
+	return nil
+}
+
+func (t *tx) DeleteMember(ctx context.Context, k store.MemberKey) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if !deleteRecord(t, t.d.members, k) {
+		return store.ErrNotFound
+	}
+	t.unindexMember(k)
+	return nil
+}
+
+// indexMember adds a new key to both indexes, logging the reverse.
+func (t *tx) indexMember(k store.MemberKey) {
+	ak := k.AdminKey()
+	ids := t.d.byAdmin[ak]
+	i, _ := slices.BinarySearch(ids, k.Member)
+	t.d.byAdmin[ak] = slices.Insert(ids, i, k.Member)
+
+	sa := serviceAccount{k.Service, k.Member}
+	set := t.d.byMember[sa]
+	if set == nil {
+		set = map[store.MemberKey]struct{}{}
+		t.d.byMember[sa] = set
+	}
+	set[k] = struct{}{}
+
+	t.undo = append(t.undo, func() { t.removeFromIndexes(k) })
+}
+
+func (t *tx) unindexMember(k store.MemberKey) {
+	t.removeFromIndexes(k)
+	t.undo = append(t.undo, func() {
+		ak := k.AdminKey()
+		ids := t.d.byAdmin[ak]
+		i, _ := slices.BinarySearch(ids, k.Member)
+		t.d.byAdmin[ak] = slices.Insert(ids, i, k.Member)
+		sa := serviceAccount{k.Service, k.Member}
+		if t.d.byMember[sa] == nil {
+			t.d.byMember[sa] = map[store.MemberKey]struct{}{}
+		}
+		t.d.byMember[sa][k] = struct{}{}
+	})
+}
+
+func (t *tx) removeFromIndexes(k store.MemberKey) {
+	ak := k.AdminKey()
+	ids := t.d.byAdmin[ak]
+	if i, found := slices.BinarySearch(ids, k.Member); found {
+		ids = slices.Delete(ids, i, i+1)
+	}
+	if len(ids) == 0 {
+		delete(t.d.byAdmin, ak)
+	} else {
+		t.d.byAdmin[ak] = ids
+	}
+	sa := serviceAccount{k.Service, k.Member}
+	if set := t.d.byMember[sa]; set != nil {
+		delete(set, k)
+		if len(set) == 0 {
+			delete(t.d.byMember, sa)
+		}
+	}
+}
+
+func (t *tx) ListMembers(ctx context.Context, q store.MemberQuery) ([]store.Member, error) {
+	ids := t.d.byAdmin[q.Admin]
+	start := 0
+	if q.After != "" {
+		start, _ = slices.BinarySearch(ids, q.After)
+		if start < len(ids) && ids[start] == q.After {
+			start++
+		}
+	}
+	var out []store.Member
+	for _, id := range ids[start:] {
+		m := t.d.members[store.MemberKey{Scope: q.Admin.Scope, Admin: q.Admin.Account, Member: id}]
+		if q.Statuses != nil && !slices.Contains(q.Statuses, m.Status) {
+			continue
+		}
+		out = append(out, cloneMember(m))
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func (t *tx) CountMembers(ctx context.Context, admin store.AccountKey) (int, error) {
+	return len(t.d.byAdmin[admin]), nil
+}
+
+func (t *tx) ListMemberships(ctx context.Context, q store.MembershipQuery) ([]store.Member, error) {
+	var out []store.Member
+	for k := range t.d.byMember[serviceAccount{q.Service, q.Account}] {
+		if q.Region != "" && k.Region != q.Region {
+			continue
+		}
+		out = append(out, cloneMember(t.d.members[k]))
+	}
+	sort.Slice(out, func(i, j int) bool {
+		return cmp.Or(cmp.Compare(out[i].Region, out[j].Region), cmp.Compare(out[i].Admin, out[j].Admin)) < 0
+	})
+	return out, nil
+}
+
+func (t *tx) GetOrgAdmin(ctx context.Context, k store.AccountKey) (store.OrgAdmin, error) {
+	a, ok := t.d.orgAdmins[k]
+	if !ok {
+		return store.OrgAdmin{}, store.ErrNotFound
+	}
+	return a, nil
+}
+
+func (t *tx) PutOrgAdmin(ctx context.Context, a store.OrgAdmin) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	putRecord(t, t.d.orgAdmins, a.AccountKey, a)
+	return nil
+}
+
+func (t *tx) DeleteOrgAdmin(ctx context.Context, k store.AccountKey) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if !deleteRecord(t, t.d.orgAdmins, k) {
+		return store.ErrNotFound
+	}
+	return nil
+}
+
+func (t *tx) ListOrgAdmins(ctx context.Context, s store.Scope) ([]store.OrgAdmin, error) {
+	var out []store.OrgAdmin
+	for k, a := range t.d.orgAdmins {
+		if k.Scope == s {
+			out = append(out, a)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Account < out[j].Account })
+	return out, nil
+}
+
+func (t *tx) GetOrgConfig(ctx context.Context, k store.AccountKey) (store.OrgConfig, error) {
+	c, ok := t.d.orgConfigs[k]
+	if !ok {
+		return store.OrgConfig{}, store.ErrNotFound
+	}
+	return cloneOrgConfig(c), nil
+}
+
+func (t *tx) PutOrgConfig(ctx context.Context, c store.OrgConfig) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	putRecord(t, t.d.orgConfigs, c.AccountKey, cloneOrgConfig(c))
+	return nil
+}
+
+func (t *tx) DeleteOrgConfig(ctx context.Context, k store.AccountKey) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if !deleteRecord(t, t.d.orgConfigs, k) {
+		return store.ErrNotFound
+	}
+	return nil
+}
