@@ -177,7 +177,8 @@ type Member struct {
 // MemberQuery selects an administrator's member records.
 type MemberQuery struct {
 	Admin AccountKey
-	// Statuses keeps only records in one of these statuses; nil keeps all.
+	// Statuses keeps only records in one of these statuses; nil keeps all
+	// (an empty, non-nil slice keeps none).
 	Statuses []RelationshipStatus
 	// After keeps only member account ids greater than After.
 	After string

@@ -53,26 +53,29 @@ func (d *data) init() {
 	d.orgConfigs = map[store.AccountKey]store.OrgConfig{}
 }
 
-// Update runs fn under the write lock and undoes its writes if it fails.
-func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) (err error) {
+// Update runs fn under the write lock and undoes its writes unless fn
+// returns nil: an error, a panic, or a runtime.Goexit inside fn all roll
+// back.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	tx := &tx{d: &s.data, writable: true}
+	committed := false
 	defer func() {
-		// A panic inside fn must not leave half a transaction behind:
-		// roll back, then let the panic continue to the recover layer.
-		if p := recover(); p != nil {
-			tx.rollback()
-			panic(p)
-		}
-		if err != nil {
+		// Anything but a nil return from fn leaves no write behind; a
+		// panic then continues to the recover layer.
+		if !committed {
 			tx.rollback()
 		}
 	}()
-	return fn(tx)
+	if err := fn(tx); err != nil {
+		return err
+	}
+	committed = true
+	return nil
 }
 
 // View runs fn under the read lock.
