@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -11,6 +12,10 @@ import (
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/server"
 )
+
+// errUsage reports a command line the flag package refused and already
+// explained on stderr.
+var errUsage = errors.New("invalid command line")
 
 // config is everything the command line and the environment set.
 type config struct {
@@ -58,19 +63,29 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"the organization's other accounts, comma-separated; empty means every account (LOCALSEC_ORG_ACCOUNTS)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
-		return c, err
+		if errors.Is(err, flag.ErrHelp) {
+			return c, err
+		}
+		// The flag package has printed the problem and the usage already;
+		// errUsage tells main not to print it again.
+		return c, fmt.Errorf("%w: %v", errUsage, err)
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	switch strings.ToLower(logLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		return c, fmt.Errorf("--log-level (LOCALSEC_LOG_LEVEL): %q is not one of debug, info, warn, error", logLevel)
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
-		return c, fmt.Errorf("--log-level: %q is not one of debug, info, warn, error", logLevel)
+		return c, fmt.Errorf("--log-level (LOCALSEC_LOG_LEVEL): %q is not one of debug, info, warn, error", logLevel)
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return c, fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
+		return c, fmt.Errorf("--log-format (LOCALSEC_LOG_FORMAT): %q is not text or json", c.LogFormat)
 	}
 	if !membership.IsAccountID(c.Account) {
-		return c, fmt.Errorf("--account: %q is not a 12-digit account id", c.Account)
+		return c, fmt.Errorf("--account (LOCALSEC_ACCOUNT): %q is not a 12-digit account id", c.Account)
 	}
 	keys, err := parseAccessKeys(accessKeys)
 	if err != nil {
@@ -78,16 +93,16 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	}
 	c.AccessKeys = keys
 	if c.OrgManagement != "" && !membership.IsAccountID(c.OrgManagement) {
-		return c, fmt.Errorf("--org-management-account: %q is not a 12-digit account id", c.OrgManagement)
+		return c, fmt.Errorf("--org-management-account (LOCALSEC_ORG_MANAGEMENT_ACCOUNT): %q is not a 12-digit account id", c.OrgManagement)
 	}
 	for _, a := range splitList(orgAccounts) {
 		if !membership.IsAccountID(a) {
-			return c, fmt.Errorf("--org-accounts: %q is not a 12-digit account id", a)
+			return c, fmt.Errorf("--org-accounts (LOCALSEC_ORG_ACCOUNTS): %q is not a 12-digit account id", a)
 		}
 		c.OrgAccounts = append(c.OrgAccounts, a)
 	}
 	if len(c.OrgAccounts) > 0 && c.OrgManagement == "" {
-		return c, fmt.Errorf("--org-accounts needs --org-management-account")
+		return c, fmt.Errorf("--org-accounts (LOCALSEC_ORG_ACCOUNTS) needs --org-management-account (LOCALSEC_ORG_MANAGEMENT_ACCOUNT)")
 	}
 	return c, nil
 }
@@ -97,7 +112,7 @@ func parseAccessKeys(s string) (map[string]string, error) {
 	for _, pair := range splitList(s) {
 		key, account, ok := strings.Cut(pair, "=")
 		if !ok || key == "" || !membership.IsAccountID(account) {
-			return nil, fmt.Errorf("--access-keys: %q is not KEY=ACCOUNT with a 12-digit account", pair)
+			return nil, fmt.Errorf("--access-keys (LOCALSEC_ACCESS_KEYS): %q is not KEY=ACCOUNT with a 12-digit account", pair)
 		}
 		keys[key] = account
 	}

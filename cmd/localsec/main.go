@@ -26,11 +26,19 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	go func() {
+		// After the first signal, give the default behaviour back, so
+		// that a second Ctrl-C ends a shutdown that hangs.
+		<-ctx.Done()
+		stop()
+	}()
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
 	switch {
 	case errors.Is(err, flag.ErrHelp):
 		os.Exit(0)
+	case errors.Is(err, errUsage):
+		os.Exit(2)
 	case err != nil:
 		fmt.Fprintln(os.Stderr, "localsec:", err)
 		os.Exit(1)
@@ -55,6 +63,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Organization:  membership.Organization{ManagementAccount: cfg.OrgManagement, Accounts: cfg.OrgAccounts},
 		Logger:        logger,
 	})
+	defer srv.Engine().Store().Close()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -91,7 +100,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
-	return srv.Engine().Store().Close()
+	return nil
 }
 
 func newLogger(cfg config, w io.Writer) *slog.Logger {
