@@ -111,6 +111,9 @@ type Rules struct {
 	// ResendInvitations: inviting an already invited member sends a new
 	// invitation instead of refusing with CodeAlreadyInvited.
 	ResendInvitations bool
+	// DisassociateCreatedMembers: disassociating a never-invited member
+	// makes it Removed instead of leaving it Created.
+	DisassociateCreatedMembers bool
 	// DeleteAssociatedMembers: deleting an associated member ends the
 	// association instead of refusing with CodeStillAssociated.
 	DeleteAssociatedMembers bool

@@ -44,6 +44,9 @@ const (
 	// CodeMemberOfAnother: the account is associated with another
 	// administrator and cannot be added through Organizations.
 	CodeMemberOfAnother Code = "MemberOfAnother"
+	// CodeMemberIsAdministrator: the account has members of its own and
+	// cannot be added through Organizations.
+	CodeMemberIsAdministrator Code = "MemberIsAdministrator"
 	// CodeSelfInvite: an account cannot invite itself.
 	CodeSelfInvite Code = "SelfInvite"
 	// CodeInviteByMember: an associated member cannot invite.

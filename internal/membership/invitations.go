@@ -150,8 +150,12 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, admin, invitat
 			return refuse(CodeAcceptWhileMember)
 		}
 		if s.rules.SameAdministratorInAllRegions {
-			if err := s.checkAdministratorElsewhere(ctx, tx, c, admin); err != nil {
+			other, err := s.administratorElsewhere(ctx, tx, c, c.Account, admin)
+			if err != nil {
 				return err
+			}
+			if other {
+				return refuse(CodeAcceptWhileMember)
 			}
 		}
 		busy, err := s.hasMembers(ctx, tx, c, c.Account, append(engagedStatuses(), store.StatusCreated))
@@ -189,19 +193,19 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, admin, invitat
 	})
 }
 
-// checkAdministratorElsewhere refuses admin when the caller is associated
-// with a different administrator in another region.
-func (s *Service) checkAdministratorElsewhere(ctx context.Context, tx store.Tx, c Caller, admin string) error {
-	all, err := tx.ListMemberships(ctx, store.MembershipQuery{Service: s.name, Account: c.Account})
+// administratorElsewhere reports whether account is associated with an
+// administrator other than admin in a region other than the caller's.
+func (s *Service) administratorElsewhere(ctx context.Context, tx store.Tx, c Caller, account, admin string) (bool, error) {
+	all, err := tx.ListMemberships(ctx, store.MembershipQuery{Service: s.name, Account: account})
 	if err != nil {
-		return err
+		return false, err
 	}
 	for _, m := range all {
 		if m.Region != c.Region && Associated(m.Status) && m.Admin != admin {
-			return refuse(CodeAcceptWhileMember)
+			return true, nil
 		}
 	}
-	return nil
+	return false, nil
 }
 
 // invitationBatch runs fn on the caller's record of each administrator's

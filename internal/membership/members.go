@@ -102,18 +102,38 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm Ne
 		Updated:     now,
 	}
 	if viaOrg {
-		_, taken, err := s.administratorOf(ctx, tx, c, nm.Account)
-		if err != nil {
-			return "", err
-		}
-		if taken {
-			return CodeMemberOfAnother, nil
+		// The account joins with no handshake, so the checks that
+		// AcceptInvitation makes on the member's side are made here.
+		if code, err := s.canJoinWithoutInvitation(ctx, tx, c, nm.Account); code != "" || err != nil {
+			return code, err
 		}
 		m.Status = store.StatusEnabled
 		m.Association = store.AssociationOrganizations
 		m.Email = ""
 	}
 	return "", tx.PutMember(ctx, m)
+}
+
+// canJoinWithoutInvitation checks that account may become the caller's
+// member at once: it has no other administrator (here, or in another
+// region when the rules want the same one everywhere) and administers no
+// members of its own.
+func (s *Service) canJoinWithoutInvitation(ctx context.Context, tx store.Tx, c Caller, account string) (Code, error) {
+	_, taken, err := s.administratorOf(ctx, tx, c, account)
+	if err != nil || taken {
+		return CodeMemberOfAnother, err
+	}
+	if s.rules.SameAdministratorInAllRegions {
+		other, err := s.administratorElsewhere(ctx, tx, c, account, c.Account)
+		if err != nil || other {
+			return CodeMemberOfAnother, err
+		}
+	}
+	busy, err := s.hasMembers(ctx, tx, c, account, append(engagedStatuses(), store.StatusCreated))
+	if err != nil || busy {
+		return CodeMemberIsAdministrator, err
+	}
+	return "", nil
 }
 
 // InviteOptions go with an invitation.
@@ -329,11 +349,12 @@ func (s *Service) DeleteMembers(ctx context.Context, c Caller, accounts []string
 
 // DisassociateMembers ends the caller's relationship with accounts: an
 // invited or associated member becomes Removed; the record (email, tags)
-// stays so that it can be invited again. Records that were never invited
-// or are already apart stay as they are.
+// stays so that it can be invited again. Records already apart stay as they
+// are; a never-invited (Created) one becomes Removed when the rules say so.
 func (s *Service) DisassociateMembers(ctx context.Context, c Caller, accounts []string) ([]Unprocessed, error) {
 	return s.memberBatch(ctx, c, accounts, func(tx store.Tx, m store.Member) (Code, error) {
-		if !engaged(m.Status) && m.Status != store.StatusEmailVerificationFailed {
+		apart := !engaged(m.Status) && m.Status != store.StatusEmailVerificationFailed
+		if apart && !(m.Status == store.StatusCreated && s.rules.DisassociateCreatedMembers) {
 			return "", nil
 		}
 		m.Status = store.StatusRemoved

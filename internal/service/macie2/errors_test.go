@@ -21,6 +21,7 @@ func allCodes() []membership.Code {
 		membership.CodeDisableWhileMember, membership.CodeDisableWithMembers, membership.CodeSuspendWithMembers,
 		membership.CodeInvalidAccountID, membership.CodeSelfMember, membership.CodeAlreadyMember,
 		membership.CodeCreateByMember, membership.CodeMemberQuotaExceeded, membership.CodeMemberOfAnother,
+		membership.CodeMemberIsAdministrator,
 		membership.CodeSelfInvite, membership.CodeInviteByMember, membership.CodeNotCreated,
 		membership.CodeAlreadyInvited, membership.CodeOrganizationMember, membership.CodeNotMember,
 		membership.CodeNotAssociated, membership.CodeStillAssociated, membership.CodeNoInvitation,
