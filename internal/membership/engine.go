@@ -198,6 +198,10 @@ func (s *Service) now() time.Time {
 	return s.e.clock.Now().UTC().Truncate(time.Millisecond)
 }
 
+// Now returns the engine's current time, for adapters that stamp parts of
+// their settings documents.
+func (s *Service) Now() time.Time { return s.now() }
+
 func (s *Service) update(ctx context.Context, fn func(store.Tx) error) error {
 	return s.e.store.Update(ctx, fn)
 }

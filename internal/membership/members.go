@@ -109,7 +109,6 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm Ne
 		}
 		m.Status = store.StatusEnabled
 		m.Association = store.AssociationOrganizations
-		m.Email = ""
 	}
 	return "", tx.PutMember(ctx, m)
 }
@@ -396,4 +395,85 @@ func (s *Service) SetMembersSuspended(ctx context.Context, c Caller, accounts []
 		en.Updated = now
 		return "", tx.PutEnablement(ctx, en)
 	})
+}
+
+// MemberEnablements returns the own enablements (GuardDuty: detectors) of
+// associated members, for their administrator. Accounts that are not
+// associated members with an enablement come back as unprocessed.
+func (s *Service) MemberEnablements(ctx context.Context, c Caller, accounts []string) ([]store.Enablement, []Unprocessed, error) {
+	var out []store.Enablement
+	var unprocessed []Unprocessed
+	err := s.view(ctx, func(tx store.Tx) error {
+		out, unprocessed = nil, nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, account := range dedupe(accounts) {
+			en, code, err := s.memberEnablement(ctx, tx, c, account)
+			if err != nil {
+				return err
+			}
+			if code != "" {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: code})
+				continue
+			}
+			out = append(out, en)
+		}
+		return nil
+	})
+	return out, unprocessed, err
+}
+
+// UpdateMemberEnablements changes the settings of associated members'
+// own enablements with settings, for their administrator.
+func (s *Service) UpdateMemberEnablements(ctx context.Context, c Caller, accounts []string, settings func(old []byte) ([]byte, error)) ([]Unprocessed, error) {
+	var unprocessed []Unprocessed
+	err := s.update(ctx, func(tx store.Tx) error {
+		unprocessed = nil
+		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
+			return err
+		}
+		for _, account := range dedupe(accounts) {
+			en, code, err := s.memberEnablement(ctx, tx, c, account)
+			if err != nil {
+				return err
+			}
+			if code != "" {
+				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: code})
+				continue
+			}
+			if en.Settings, err = settings(store.CloneBytes(en.Settings)); err != nil {
+				return err
+			}
+			en.Updated = s.now()
+			if err := tx.PutEnablement(ctx, en); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return unprocessed, err
+}
+
+// memberEnablement finds the enablement of an associated member of the
+// caller, or the code that says why there is none.
+func (s *Service) memberEnablement(ctx context.Context, tx store.Tx, c Caller, account string) (store.Enablement, Code, error) {
+	if !IsAccountID(account) {
+		return store.Enablement{}, CodeInvalidAccountID, nil
+	}
+	m, err := tx.GetMember(ctx, s.memberKey(c, c.Account, account))
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Enablement{}, CodeNotMember, nil
+	}
+	if err != nil {
+		return store.Enablement{}, "", err
+	}
+	if !Associated(m.Status) {
+		return store.Enablement{}, CodeNotAssociated, nil
+	}
+	en, err := tx.GetEnablement(ctx, store.AccountKey{Scope: m.Scope, Account: account})
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Enablement{}, CodeNotAssociated, nil
+	}
+	return en, "", err
 }

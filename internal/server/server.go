@@ -19,6 +19,7 @@ import (
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 	"github.com/localsec/localsec/internal/protocol/sigv4"
+	"github.com/localsec/localsec/internal/service/guardduty"
 	"github.com/localsec/localsec/internal/service/macie2"
 	"github.com/localsec/localsec/internal/service/sts"
 	"github.com/localsec/localsec/internal/store"
@@ -95,7 +96,7 @@ func New(cfg Config) *Server {
 		services: map[string]service{},
 		started:  time.Now(),
 	}
-	for _, svc := range []service{macie2.New(engine, logger), sts.New()} {
+	for _, svc := range []service{macie2.New(engine, logger), guardduty.New(engine, logger), sts.New()} {
 		s.services[svc.SigningName()] = svc
 	}
 	if s.region == "" {

@@ -61,11 +61,17 @@ func toMember(v membership.MemberView) member {
 	if tags == nil {
 		tags = map[string]string{}
 	}
+	email := v.Email
+	if v.Association == store.AssociationOrganizations {
+		// Macie shows no email for accounts associated through
+		// Organizations (model doc of Member.email).
+		email = ""
+	}
 	return member{
 		AccountID:              v.Member.Member,
 		AdministratorAccountID: v.Admin,
 		Arn:                    memberARN(v.Region, v.Admin, v.Member.Member),
-		Email:                  v.Email,
+		Email:                  email,
 		InvitedAt:              restjson.NewTimestamp(v.InvitedAt),
 		MasterAccountID:        v.Admin,
 		RelationshipStatus:     relationshipStatus(v.Status),
