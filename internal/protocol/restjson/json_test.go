@@ -111,7 +111,9 @@ func TestDecodeErrors(t *testing.T) {
 		{name: "disableEmailNotification is a string", body: `{"disableEmailNotification":"true"}`, into: func() any { return new(invitationsInput) },
 			kind: restjson.InputWrongType, field: "disableEmailNotification", text: []string{"disableEmailNotification", "boolean", "string"}},
 		{name: "maxResults is a string", body: `{"maxResults":"5"}`, into: func() any { return new(invitationsInput) },
-			kind: restjson.InputWrongType, field: "maxResults", text: []string{"maxResults", "number", "string"}},
+			kind: restjson.InputWrongType, field: "maxResults", text: []string{"maxResults", "integer", "string"}},
+		{name: "maxResults is a fraction", body: `{"maxResults":1.5}`, into: func() any { return new(invitationsInput) },
+			kind: restjson.InputWrongType, field: "maxResults", text: []string{"maxResults must be of type integer, not number 1.5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -319,5 +321,28 @@ func TestWriteJSON(t *testing.T) {
 	}
 	if w.Body.Len() != 0 || w.Header().Get("Content-Type") != "" {
 		t.Errorf("WriteJSON wrote something on a marshalling error: %q %v", w.Body, w.Header())
+	}
+}
+
+// Member names match exactly, as in AWS: a member in another case is an
+// unknown member, ignored, so a required one counts as missing.
+func TestDecodeMemberNamesAreCaseSensitive(t *testing.T) {
+	var in createMemberInput
+	body := `{"ACCOUNT":{"accountId":"111111111111"},"account":{"ACCOUNTID":"222222222222","email":"e@example.com"},"Tags":{"k":"v"}}`
+	if err := decode(t, []byte(body), &in); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if in.Account == nil || in.Account.AccountID != nil || in.Account.Email == nil || *in.Account.Email != "e@example.com" {
+		t.Fatalf("account = %+v, want only the exactly named email", in.Account)
+	}
+	if in.Tags != nil {
+		t.Fatalf("tags = %v, want nil: \"Tags\" is not \"tags\"", in.Tags)
+	}
+	var list invitationsInput
+	if err := decode(t, []byte(`{"AccountIds":["111111111111"],"accountIds":["222222222222"]}`), &list); err != nil {
+		t.Fatalf("Decode: %v", err)
+	}
+	if list.AccountIDs == nil || len(*list.AccountIDs) != 1 || (*list.AccountIDs)[0] != "222222222222" {
+		t.Fatalf("accountIds = %v", list.AccountIDs)
 	}
 }

@@ -5,9 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/localsec/localsec/internal/protocol"
 )
@@ -32,7 +35,9 @@ func (r *Request) Body() []byte { return r.body }
 
 // Decode reads the JSON body into v, a pointer to a struct. An empty body
 // (SDKs send none for operations without body members) leaves v as it is.
-// Any problem is an *InputError.
+// Member names match exactly, as AWS's do: a member spelled in another
+// case is an unknown member and is ignored (encoding/json alone would
+// match it case-insensitively). Any problem is an *InputError.
 func (r *Request) Decode(v any) error {
 	body := bytes.TrimSpace(r.body)
 	if len(body) == 0 {
@@ -41,37 +46,107 @@ func (r *Request) Decode(v any) error {
 	if body[0] != '{' {
 		return &InputError{Kind: InputMalformed, Message: "The request body must be a JSON object."}
 	}
-	err := json.Unmarshal(body, v)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
+	}
+	dropMiscased(generic, reflect.TypeOf(v))
+	canonical, err := json.Marshal(generic)
+	if err != nil {
+		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
+	}
+	err = json.Unmarshal(canonical, v)
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
+		subject := "The request body"
+		if typeErr.Field != "" {
+			subject = "The value of " + typeErr.Field
+		}
 		return &InputError{
 			Kind:    InputWrongType,
-			Field:   field,
-			Message: fmt.Sprintf("The value of %s must be of type %s, not %s.", field, jsonTypeName(typeErr.Type.Kind().String()), typeErr.Value),
+			Field:   typeErr.Field,
+			Message: fmt.Sprintf("%s must be of type %s, not %s.", subject, jsonTypeName(typeErr.Type.Kind()), typeErr.Value),
 		}
 	default:
 		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
 	}
 }
 
-func jsonTypeName(goKind string) string {
-	switch goKind {
-	case "string":
-		return "string"
-	case "bool":
-		return "boolean"
-	case "int", "int32", "int64", "float64":
-		return "number"
-	case "slice":
-		return "array"
-	case "map", "struct", "ptr":
-		return "object"
+// dropMiscased removes, from a decoded JSON value, the object members whose
+// names match a member of t only when case is ignored, recursing through
+// structs, maps and slices.
+func dropMiscased(v any, t reflect.Type) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
 	}
-	return goKind
+	switch t.Kind() {
+	case reflect.Struct:
+		obj, ok := v.(map[string]any)
+		if !ok {
+			return
+		}
+		fields := map[string]reflect.Type{}
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			fields[name] = f.Type
+		}
+		for k, val := range obj {
+			if ft, ok := fields[k]; ok {
+				dropMiscased(val, ft)
+				continue
+			}
+			for name := range fields {
+				if strings.EqualFold(name, k) {
+					delete(obj, k)
+					break
+				}
+			}
+		}
+	case reflect.Map:
+		if obj, ok := v.(map[string]any); ok {
+			for _, val := range obj {
+				dropMiscased(val, t.Elem())
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if arr, ok := v.([]any); ok {
+			for _, val := range arr {
+				dropMiscased(val, t.Elem())
+			}
+		}
+	}
+}
+
+func jsonTypeName(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	}
+	return "object"
 }
 
 // QueryInt reads an integer query parameter; ok is false when it is absent.

@@ -6,6 +6,7 @@ package sigv4
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 )
 
@@ -102,7 +103,7 @@ func ParseAuthorization(h string) (Signature, error) {
 	if sig.Signature == "" {
 		return Signature{}, &MalformedError{Reason: "Authorization header requires 'Signature' parameter."}
 	}
-	if len(sig.SignedHeaders) == 0 {
+	if len(sig.SignedHeaders) == 0 || slices.Contains(sig.SignedHeaders, "") {
 		return Signature{}, &MalformedError{Reason: "Authorization header requires 'SignedHeaders' parameter."}
 	}
 	return sig, nil
@@ -125,7 +126,7 @@ func parseCredential(s string, v4a bool) (Credential, error) {
 		return Credential{}, bad
 	}
 	c := Credential{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}
-	if c.AccessKeyID == "" || len(c.AccessKeyID) > 128 || !isName(c.Service) || len(c.Date) != 8 {
+	if c.AccessKeyID == "" || len(c.AccessKeyID) > 128 || !isName(c.Service) || !isDate(c.Date) {
 		return Credential{}, bad
 	}
 	if (!v4a && !isName(c.Region)) || (v4a && c.Region != "") {
@@ -157,6 +158,19 @@ func isName(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isDate reports whether s is a scope date: 8 digits, YYYYMMDD.
+func isDate(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
 			return false
 		}
 	}
