@@ -1,17 +1,11 @@
 package macie2
 
 import (
-	"flag"
-	"fmt"
-	"os"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/localsec/localsec/internal/membership"
 )
-
-var update = flag.Bool("update", false, "rewrite the generated part of docs/fidelity.md")
 
 // allCodes lists every engine code, so that a code added to the engine
 // without a Macie answer fails here.
@@ -80,57 +74,4 @@ func TestConfirmedMessagesAreVerbatim(t *testing.T) {
 			t.Errorf("%s: %q does not contain %q", c, replies[c].Message, frag)
 		}
 	}
-}
-
-// TestFidelityDoc keeps the message tables of docs/fidelity.md equal to
-// the code. Run with -update to rewrite them.
-func TestFidelityDoc(t *testing.T) {
-	const path = "../../../docs/fidelity.md"
-	const begin, end = "<!-- BEGIN generated: macie2 messages -->", "<!-- END generated: macie2 messages -->"
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i, j := strings.Index(string(doc), begin), strings.Index(string(doc), end)
-	if i < 0 || j < i {
-		t.Fatalf("%s lacks the %q ... %q markers", path, begin, end)
-	}
-	generated := begin + "\n" + messagesMarkdown() + end
-	current := string(doc[i : j+len(end)])
-	if current == generated {
-		return
-	}
-	if !*update {
-		t.Fatalf("docs/fidelity.md's Macie message tables differ from internal/service/macie2/errors.go; run: go test ./internal/service/macie2 -run TestFidelityDoc -update")
-	}
-	if err := os.WriteFile(path, []byte(string(doc[:i])+generated+string(doc[j+len(end):])), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func messagesMarkdown() string {
-	var b strings.Builder
-	replies := Messages()
-	codes := make([]string, 0, len(replies))
-	for c := range replies {
-		codes = append(codes, string(c))
-	}
-	sort.Strings(codes)
-	b.WriteString("\n| Engine refusal | Exception (HTTP) | Message | Evidence |\n| --- | --- | --- | --- |\n")
-	for _, c := range codes {
-		r := replies[membership.Code(c)]
-		fmt.Fprintf(&b, "| %s | %s (%d) | %s | %s |\n", c, r.Exception, statusOf(r.Exception), r.Message, r.Evidence)
-	}
-	un := UnprocessedMessages()
-	codes = codes[:0]
-	for c := range un {
-		codes = append(codes, string(c))
-	}
-	sort.Strings(codes)
-	b.WriteString("\n`unprocessedAccounts[].errorMessage` (errorCode `ClientError`), all inferred:\n\n| Engine refusal | errorMessage |\n| --- | --- |\n")
-	for _, c := range codes {
-		fmt.Fprintf(&b, "| %s | %s |\n", c, un[membership.Code(c)])
-	}
-	fmt.Fprintf(&b, "| InvitationIsCurrent (DeleteInvitations) | %s |\n\n", deleteCurrentInvitation)
-	return b.String()
 }
