@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"strings"
 
 	"github.com/localsec/localsec/internal/membership"
@@ -28,6 +29,9 @@ type config struct {
 	OrgManagement string
 	OrgAccounts   []string
 	ShowVersion   bool
+	// Store is where state lives: "memory", "sqlite:PATH" or a
+	// postgres:// URL, after --data-dir and PERSISTENCE=1 are resolved.
+	Store string
 }
 
 // parseConfig reads flags from args; every flag's default comes from its
@@ -61,6 +65,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"management account of the AWS Organizations organization; empty means no organization (LOCALSEC_ORG_MANAGEMENT_ACCOUNT)")
 	fs.StringVar(&orgAccounts, "org-accounts", env("LOCALSEC_ORG_ACCOUNTS", ""),
 		"the organization's other accounts, comma-separated; empty means every account (LOCALSEC_ORG_ACCOUNTS)")
+	var store, dataDir string
+	fs.StringVar(&store, "store", env("LOCALSEC_STORE", ""),
+		"where state lives: memory (the default), sqlite:PATH, or postgres://USER@HOST:PORT/DB for replicas sharing one state (LOCALSEC_STORE)")
+	fs.StringVar(&dataDir, "data-dir", env("LOCALSEC_DATA_DIR", ""),
+		"keep state in DIR/localsec.db (SQLite); PERSISTENCE=1 without it uses "+defaultDataDirHelp+" (LOCALSEC_DATA_DIR)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -104,7 +113,44 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if len(c.OrgAccounts) > 0 && c.OrgManagement == "" {
 		return c, fmt.Errorf("--org-accounts (LOCALSEC_ORG_ACCOUNTS) needs --org-management-account (LOCALSEC_ORG_MANAGEMENT_ACCOUNT)")
 	}
+	if c.Store, err = resolveStore(store, dataDir, getenv); err != nil {
+		return c, err
+	}
 	return c, nil
+}
+
+// defaultDataDirHelp names the default data directory in the help text.
+const defaultDataDirHelp = "$XDG_DATA_HOME/localsec or ~/.local/share/localsec"
+
+// resolveStore decides where state lives: --store when given; else
+// --data-dir; else, with PERSISTENCE=1 (LocalStack's switch), the default
+// data directory; else memory.
+func resolveStore(store, dataDir string, getenv func(string) string) (string, error) {
+	switch {
+	case store != "" && dataDir != "":
+		return "", fmt.Errorf("--store (LOCALSEC_STORE) and --data-dir (LOCALSEC_DATA_DIR) both say where state lives: give one")
+	case store != "":
+		if store == "memory" || strings.HasPrefix(store, "postgres://") || strings.HasPrefix(store, "postgresql://") {
+			return store, nil
+		}
+		if path, ok := strings.CutPrefix(store, "sqlite:"); ok && path != "" {
+			return store, nil
+		}
+		return "", fmt.Errorf("--store (LOCALSEC_STORE): %q is not memory, sqlite:PATH or a postgres:// URL", store)
+	case dataDir != "":
+		return "sqlite:" + filepath.Join(dataDir, "localsec.db"), nil
+	case getenv("PERSISTENCE") == "1":
+		dir := getenv("XDG_DATA_HOME")
+		if dir == "" {
+			home := getenv("HOME")
+			if home == "" {
+				return "", fmt.Errorf("PERSISTENCE=1: no HOME or XDG_DATA_HOME to put the data directory in; give --data-dir")
+			}
+			dir = filepath.Join(home, ".local", "share")
+		}
+		return "sqlite:" + filepath.Join(dir, "localsec", "localsec.db"), nil
+	}
+	return "memory", nil
 }
 
 func parseAccessKeys(s string) (map[string]string, error) {

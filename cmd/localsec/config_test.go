@@ -27,6 +27,7 @@ func defaults() config {
 		AccessKeys: map[string]string{},
 		LogLevel:   slog.LevelInfo,
 		LogFormat:  "text",
+		Store:      "memory",
 	}
 }
 
@@ -38,6 +39,25 @@ func TestParseConfig(t *testing.T) {
 		want func(c *config) // edits defaults() into the expected config
 	}{
 		{name: "defaults", want: func(c *config) {}},
+
+		// LOCALSEC_STORE / --store, LOCALSEC_DATA_DIR / --data-dir, PERSISTENCE=1
+		{name: "store from env", env: map[string]string{"LOCALSEC_STORE": "sqlite:/tmp/x.db"},
+			want: func(c *config) { c.Store = "sqlite:/tmp/x.db" }},
+		{name: "store flag beats env", args: []string{"--store", "postgres://u@h:5432/db"}, env: map[string]string{"LOCALSEC_STORE": "sqlite:/tmp/x.db"},
+			want: func(c *config) { c.Store = "postgres://u@h:5432/db" }},
+		{name: "store memory", args: []string{"--store", "memory"}, want: func(c *config) { c.Store = "memory" }},
+		{name: "postgresql scheme", args: []string{"--store", "postgresql://h/db"}, want: func(c *config) { c.Store = "postgresql://h/db" }},
+		{name: "data dir from env", env: map[string]string{"LOCALSEC_DATA_DIR": "/srv/ls"},
+			want: func(c *config) { c.Store = "sqlite:/srv/ls/localsec.db" }},
+		{name: "data dir flag beats env", args: []string{"--data-dir", "/a"}, env: map[string]string{"LOCALSEC_DATA_DIR": "/b"},
+			want: func(c *config) { c.Store = "sqlite:/a/localsec.db" }},
+		{name: "PERSISTENCE=1 uses XDG_DATA_HOME", env: map[string]string{"PERSISTENCE": "1", "XDG_DATA_HOME": "/xdg", "HOME": "/home/u"},
+			want: func(c *config) { c.Store = "sqlite:/xdg/localsec/localsec.db" }},
+		{name: "PERSISTENCE=1 falls back to HOME", env: map[string]string{"PERSISTENCE": "1", "HOME": "/home/u"},
+			want: func(c *config) { c.Store = "sqlite:/home/u/.local/share/localsec/localsec.db" }},
+		{name: "data dir beats PERSISTENCE=1", env: map[string]string{"PERSISTENCE": "1", "HOME": "/home/u", "LOCALSEC_DATA_DIR": "/d"},
+			want: func(c *config) { c.Store = "sqlite:/d/localsec.db" }},
+		{name: "PERSISTENCE=0 is memory", env: map[string]string{"PERSISTENCE": "0", "HOME": "/home/u"}, want: func(c *config) {}},
 
 		// LOCALSEC_ADDR / --addr
 		{name: "addr from env", env: map[string]string{"LOCALSEC_ADDR": "0.0.0.0:4567"},
@@ -123,7 +143,7 @@ func TestParseConfig(t *testing.T) {
 		}, want: func(c *config) {
 			*c = config{Addr: "127.0.0.1:5000", Region: "eu-central-1", Account: "444444444444",
 				AccessKeys: map[string]string{"k1": "555555555555"}, LogLevel: slog.LevelDebug, LogFormat: "json",
-				OrgManagement: "666666666666", OrgAccounts: []string{"777777777777"}}
+				OrgManagement: "666666666666", OrgAccounts: []string{"777777777777"}, Store: "memory"}
 		}},
 		{name: "all flags beat all env", args: []string{
 			"--addr", "127.0.0.1:6000", "--region", "us-west-2", "--account", "121212121212",
@@ -141,7 +161,7 @@ func TestParseConfig(t *testing.T) {
 		}, want: func(c *config) {
 			*c = config{Addr: "127.0.0.1:6000", Region: "us-west-2", Account: "121212121212",
 				AccessKeys: map[string]string{"k2": "131313131313"}, LogLevel: slog.LevelWarn, LogFormat: "text",
-				OrgManagement: "141414141414", OrgAccounts: []string{"151515151515", "161616161616"}}
+				OrgManagement: "141414141414", OrgAccounts: []string{"151515151515", "161616161616"}, Store: "memory"}
 		}},
 	}
 	for _, tc := range tests {
@@ -179,6 +199,14 @@ func TestParseConfigErrors(t *testing.T) {
 			wantErr: []string{"--log-format", `"xml"`, "text or json"}},
 		{name: "bad log format env", env: map[string]string{"LOCALSEC_LOG_FORMAT": "JSON"},
 			wantErr: []string{"--log-format", `"JSON"`}},
+		{name: "unknown store", args: []string{"--store", "mysql://x"},
+			wantErr: []string{"--store (LOCALSEC_STORE)", `"mysql://x"`, "sqlite:PATH"}},
+		{name: "sqlite without a path", args: []string{"--store", "sqlite:"},
+			wantErr: []string{"--store", "sqlite:PATH"}},
+		{name: "store and data dir", args: []string{"--store", "memory", "--data-dir", "/d"},
+			wantErr: []string{"--store", "--data-dir", "give one"}},
+		{name: "PERSISTENCE=1 without a home", env: map[string]string{"PERSISTENCE": "1"},
+			wantErr: []string{"PERSISTENCE=1", "--data-dir"}},
 		{name: "bad account flag", args: []string{"--account", "12345"},
 			wantErr: []string{"--account", `"12345"`, "12-digit account id"}},
 		{name: "bad account env", env: map[string]string{"LOCALSEC_ACCOUNT": "abcdefghijkl"},

@@ -57,7 +57,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := newLogger(cfg, stderr)
 
+	st, storeKind, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return fmt.Errorf("store: %w", err)
+	}
 	srv := server.New(server.Config{
+		Store:         st,
+		StoreKind:     storeKind,
 		Accounts:      protocol.Accounts{Default: cfg.Account, Keys: cfg.AccessKeys},
 		DefaultRegion: cfg.Region,
 		Organization:  membership.Organization{ManagementAccount: cfg.OrgManagement, Accounts: cfg.OrgAccounts},
@@ -80,7 +86,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	go func() { serveErr <- httpServer.Serve(ln) }()
 
 	url := "http://" + ln.Addr().String()
-	logger.Info("localsec started", "version", server.Version, "url", url, "services", srv.ServiceNames(),
+	logger.Info("localsec started", "version", server.Version, "url", url, "services", srv.ServiceNames(), "store", storeKind,
 		"default_region", cfg.Region, "default_account", cfg.Account)
 	// The ready line: the listener accepts connections from here on.
 	// "Ready." alone on a line is what LocalStack-style waiters look for.

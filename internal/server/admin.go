@@ -17,6 +17,7 @@ type health struct {
 	Services map[string]string `json:"services"`
 	Edition  string            `json:"edition"`
 	Version  string            `json:"version"`
+	Store    string            `json:"store"`
 	Uptime   int64             `json:"uptime"`
 }
 
@@ -40,6 +41,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 			Services: services,
 			Edition:  "localsec",
 			Version:  Version,
+			Store:    s.store,
 			Uptime:   int64(time.Since(s.started).Seconds()),
 		})
 	case "/_localsec/reset", "/_localstack/state/reset":

@@ -36,6 +36,9 @@ const DefaultRegion = "us-east-1"
 type Config struct {
 	// Store keeps the state; nil means a new in-memory store.
 	Store store.Store
+	// StoreKind names the store in the health endpoint ("memory",
+	// "sqlite", "postgres"); empty means "memory".
+	StoreKind string
 	// Accounts maps access keys to accounts.
 	Accounts protocol.Accounts
 	// DefaultRegion is the region of requests whose signature names none
@@ -62,6 +65,7 @@ type Server struct {
 	engine   *membership.Engine
 	accounts protocol.Accounts
 	region   string
+	store    string
 	logger   *slog.Logger
 	services map[string]service
 	started  time.Time
@@ -92,6 +96,7 @@ func New(cfg Config) *Server {
 		engine:   engine,
 		accounts: cfg.Accounts,
 		region:   cfg.DefaultRegion,
+		store:    cfg.StoreKind,
 		logger:   logger,
 		services: map[string]service{},
 		started:  time.Now(),
@@ -101,6 +106,9 @@ func New(cfg Config) *Server {
 	}
 	if s.region == "" {
 		s.region = DefaultRegion
+	}
+	if s.store == "" {
+		s.store = "memory"
 	}
 	s.handler = s.withRequest(http.HandlerFunc(s.route))
 	return s
