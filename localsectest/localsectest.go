@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/server"
 )
 
@@ -33,14 +34,16 @@ type Server struct {
 	srv     *server.Server
 	http    *http.Server
 	region  string
+	secrets map[string]string
 	client  *http.Client
 	closeMu sync.Once
 	done    chan struct{}
 }
 
 type options struct {
-	region string
-	cfg    server.Config
+	region  string
+	cfg     server.Config
+	secrets map[string]string
 }
 
 // Option configures a Server.
@@ -70,6 +73,20 @@ func WithAccessKey(accessKeyID, account string) Option {
 	}
 }
 
+// WithSigV4Credentials registers an access key with its secret and
+// account and turns signature verification on (the binary's --sigv4
+// strict): from then on, only requests signed with a registered key's
+// secret are served. AWSConfigForKey returns a config that signs with it.
+func WithSigV4Credentials(accessKeyID, secretAccessKey, account string) Option {
+	return func(o *options) {
+		if o.cfg.Credentials == nil {
+			o.cfg.Credentials = map[string]protocol.Credential{}
+		}
+		o.cfg.Credentials[accessKeyID] = protocol.Credential{SecretAccessKey: secretAccessKey, Account: account}
+		o.secrets[accessKeyID] = secretAccessKey
+	}
+}
+
 // WithClock makes the server read the time from now instead of the system
 // clock, for tests that pin timestamps.
 func WithClock(now func() time.Time) Option {
@@ -86,7 +103,7 @@ func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger 
 // NewServer starts a server and returns it. It panics if it cannot listen
 // on a loopback port, as httptest.NewServer does. Call Close when done.
 func NewServer(opts ...Option) *Server {
-	o := options{region: "us-east-1"}
+	o := options{region: "us-east-1", secrets: map[string]string{}}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -104,6 +121,7 @@ func NewServer(opts ...Option) *Server {
 		srv:      srv,
 		http:     &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
 		region:   o.region,
+		secrets:  o.secrets,
 		client:   &http.Client{Transport: &http.Transport{}},
 		done:     make(chan struct{}),
 	}
@@ -144,6 +162,16 @@ func (s *Server) AWSConfigIn(account, region string) aws.Config {
 		BaseEndpoint: aws.String(s.URL),
 		HTTPClient:   s.client,
 	}
+}
+
+// AWSConfigForKey returns an aws.Config that signs with accessKeyID and,
+// when it was registered with WithSigV4Credentials, its secret.
+func (s *Server) AWSConfigForKey(accessKeyID string) aws.Config {
+	cfg := s.AWSConfig(accessKeyID)
+	if secret, ok := s.secrets[accessKeyID]; ok {
+		cfg.Credentials = credentials.NewStaticCredentialsProvider(accessKeyID, secret, "")
+	}
+	return cfg
 }
 
 // Reset forgets all state, as POST /_localsec/reset does.

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -29,6 +33,13 @@ type config struct {
 	OrgManagement string
 	OrgAccounts   []string
 	ShowVersion   bool
+	// SigV4Strict verifies every signature against Credentials.
+	SigV4Strict bool
+	Credentials map[string]protocol.Credential
+	// AdminToken guards the admin endpoints; AdminDisabled turns them off
+	// (beyond loopback without a token).
+	AdminToken    string
+	AdminDisabled bool
 	// Store is where state lives: "memory", "sqlite:PATH" or a
 	// postgres:// URL, after --data-dir and PERSISTENCE=1 are resolved.
 	Store string
@@ -70,6 +81,13 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"where state lives: memory (the default), sqlite:PATH, or postgres://USER@HOST:PORT/DB for replicas sharing one state (LOCALSEC_STORE)")
 	fs.StringVar(&dataDir, "data-dir", env("LOCALSEC_DATA_DIR", ""),
 		"keep state in DIR/localsec.db (SQLite); PERSISTENCE=1 without it uses "+defaultDataDirHelp+" (LOCALSEC_DATA_DIR)")
+	var sigv4Mode, credentials string
+	fs.StringVar(&sigv4Mode, "sigv4", env("LOCALSEC_SIGV4", "off"),
+		"signature checking: off (any secret works, as in LocalStack) or strict (every request verified against --credentials) (LOCALSEC_SIGV4)")
+	fs.StringVar(&credentials, "credentials", env("LOCALSEC_CREDENTIALS", ""),
+		"JSON file of access keys for --sigv4 strict: {\"credentials\":[{\"accessKeyId\":…,\"secretAccessKey\":…,\"accountId\":…}]} (LOCALSEC_CREDENTIALS)")
+	fs.StringVar(&c.AdminToken, "admin-token", env("LOCALSEC_ADMIN_TOKEN", ""),
+		"token the /_localsec admin endpoints require (Authorization: Bearer TOKEN); without it they are off when --addr is not loopback (LOCALSEC_ADMIN_TOKEN)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -116,7 +134,75 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	if c.Store, err = resolveStore(store, dataDir, getenv); err != nil {
 		return c, err
 	}
+	switch sigv4Mode {
+	case "off":
+		if credentials != "" {
+			return c, fmt.Errorf("--credentials (LOCALSEC_CREDENTIALS) needs --sigv4 strict (LOCALSEC_SIGV4)")
+		}
+	case "strict":
+		if credentials == "" {
+			return c, fmt.Errorf("--sigv4 strict (LOCALSEC_SIGV4) needs --credentials FILE (LOCALSEC_CREDENTIALS)")
+		}
+		c.SigV4Strict = true
+		if c.Credentials, err = readCredentials(credentials); err != nil {
+			return c, err
+		}
+	default:
+		return c, fmt.Errorf("--sigv4 (LOCALSEC_SIGV4): %q is not off or strict", sigv4Mode)
+	}
+	c.AdminDisabled = c.AdminToken == "" && !isLoopback(c.Addr)
 	return c, nil
+}
+
+// readCredentials reads the access keys of a credentials file.
+func readCredentials(path string) (map[string]protocol.Credential, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--credentials (LOCALSEC_CREDENTIALS): %w", err)
+	}
+	var file struct {
+		Credentials []struct {
+			AccessKeyID     string `json:"accessKeyId"`
+			SecretAccessKey string `json:"secretAccessKey"`
+			AccountID       string `json:"accountId"`
+		} `json:"credentials"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&file); err != nil {
+		return nil, fmt.Errorf("--credentials (LOCALSEC_CREDENTIALS) %s: %w", path, err)
+	}
+	out := map[string]protocol.Credential{}
+	for i, c := range file.Credentials {
+		switch {
+		case c.AccessKeyID == "" || c.SecretAccessKey == "":
+			return nil, fmt.Errorf("--credentials %s: entry %d needs accessKeyId and secretAccessKey", path, i+1)
+		case !membership.IsAccountID(c.AccountID):
+			return nil, fmt.Errorf("--credentials %s: entry %d: accountId %q is not a 12-digit account id", path, i+1, c.AccountID)
+		}
+		if _, dup := out[c.AccessKeyID]; dup {
+			return nil, fmt.Errorf("--credentials %s: access key %s appears twice", path, c.AccessKeyID)
+		}
+		out[c.AccessKeyID] = protocol.Credential{SecretAccessKey: c.SecretAccessKey, Account: c.AccountID}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("--credentials %s: no credentials", path)
+	}
+	return out, nil
+}
+
+// isLoopback reports whether a listen address only accepts local
+// connections.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // defaultDataDirHelp names the default data directory in the help text.

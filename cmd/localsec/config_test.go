@@ -3,8 +3,11 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -61,11 +64,23 @@ func TestParseConfig(t *testing.T) {
 
 		// LOCALSEC_ADDR / --addr
 		{name: "addr from env", env: map[string]string{"LOCALSEC_ADDR": "0.0.0.0:4567"},
-			want: func(c *config) { c.Addr = "0.0.0.0:4567" }},
+			want: func(c *config) { c.Addr = "0.0.0.0:4567"; c.AdminDisabled = true }},
 		{name: "addr flag beats env", args: []string{"--addr", "127.0.0.1:0"}, env: map[string]string{"LOCALSEC_ADDR": "0.0.0.0:4567"},
 			want: func(c *config) { c.Addr = "127.0.0.1:0" }},
 		{name: "addr single dash and equals", args: []string{"-addr=:9000"},
-			want: func(c *config) { c.Addr = ":9000" }},
+			want: func(c *config) { c.Addr = ":9000"; c.AdminDisabled = true }},
+
+		// LOCALSEC_ADMIN_TOKEN / --admin-token: beyond loopback the admin
+		// endpoints are off without a token.
+		{name: "admin token from env", env: map[string]string{"LOCALSEC_ADMIN_TOKEN": "s3cret", "LOCALSEC_ADDR": "0.0.0.0:4566"},
+			want: func(c *config) { c.Addr = "0.0.0.0:4566"; c.AdminToken = "s3cret" }},
+		{name: "admin token flag beats env", args: []string{"--admin-token", "a"}, env: map[string]string{"LOCALSEC_ADMIN_TOKEN": "b"},
+			want: func(c *config) { c.AdminToken = "a" }},
+		{name: "ipv6 loopback keeps admin on", args: []string{"--addr", "[::1]:4566"},
+			want: func(c *config) { c.Addr = "[::1]:4566" }},
+		{name: "localhost keeps admin on", args: []string{"--addr", "localhost:4566"},
+			want: func(c *config) { c.Addr = "localhost:4566" }},
+		{name: "sigv4 off explicitly", env: map[string]string{"LOCALSEC_SIGV4": "off"}, want: func(c *config) {}},
 
 		// LOCALSEC_REGION / --region
 		{name: "region from env", env: map[string]string{"LOCALSEC_REGION": "eu-west-1"},
@@ -199,6 +214,14 @@ func TestParseConfigErrors(t *testing.T) {
 			wantErr: []string{"--log-format", `"xml"`, "text or json"}},
 		{name: "bad log format env", env: map[string]string{"LOCALSEC_LOG_FORMAT": "JSON"},
 			wantErr: []string{"--log-format", `"JSON"`}},
+		{name: "unknown sigv4 mode", args: []string{"--sigv4", "lenient"},
+			wantErr: []string{"--sigv4 (LOCALSEC_SIGV4)", `"lenient"`}},
+		{name: "strict without credentials", env: map[string]string{"LOCALSEC_SIGV4": "strict"},
+			wantErr: []string{"--sigv4 strict", "--credentials"}},
+		{name: "credentials without strict", args: []string{"--credentials", "/nonexistent.json"},
+			wantErr: []string{"--credentials", "--sigv4 strict"}},
+		{name: "credentials file missing", args: []string{"--sigv4", "strict", "--credentials", "/nonexistent/creds.json"},
+			wantErr: []string{"--credentials (LOCALSEC_CREDENTIALS)", "/nonexistent/creds.json"}},
 		{name: "unknown store", args: []string{"--store", "mysql://x"},
 			wantErr: []string{"--store (LOCALSEC_STORE)", `"mysql://x"`, "sqlite:PATH"}},
 		{name: "sqlite without a path", args: []string{"--store", "sqlite:"},
@@ -280,5 +303,39 @@ func TestParseConfigEnvDefaultsShownInHelp(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), `(default "eu-north-1")`) {
 		t.Errorf("usage does not show the LOCALSEC_REGION value as the default of -region:\n%s", stderr.String())
+	}
+}
+
+func TestReadCredentials(t *testing.T) {
+	dir := t.TempDir()
+	write := func(body string) string {
+		t.Helper()
+		p := filepath.Join(dir, fmt.Sprintf("c%d.json", len(body)))
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := write(`{"credentials":[{"accessKeyId":"AKIAADMIN","secretAccessKey":"s1","accountId":"111111111111"},
+		{"accessKeyId":"AKIAMEMBER","secretAccessKey":"s2","accountId":"222222222222"}]}`)
+	c, err := parseConfig([]string{"--sigv4", "strict", "--credentials", good}, envMap(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.SigV4Strict || len(c.Credentials) != 2 || c.Credentials["AKIAMEMBER"] != (protocol.Credential{SecretAccessKey: "s2", Account: "222222222222"}) {
+		t.Fatalf("credentials = %+v", c.Credentials)
+	}
+	for body, want := range map[string]string{
+		`{"credentials":[]}`: "no credentials",
+		`{"credentials":[{"accessKeyId":"K","secretAccessKey":"s","accountId":"12"}]}`:                                                                                "not a 12-digit account id",
+		`{"credentials":[{"accessKeyId":"K","accountId":"111111111111"}]}`:                                                                                            "needs accessKeyId and secretAccessKey",
+		`{"credentials":[{"accessKeyId":"K","secretAccessKey":"s","accountId":"111111111111"},{"accessKeyId":"K","secretAccessKey":"t","accountId":"222222222222"}]}`: "appears twice",
+		`{"credentials":[{"accessKey":"K"}]}`: "unknown field",
+		`not json`:                            "invalid character",
+	} {
+		_, err := parseConfig([]string{"--sigv4", "strict", "--credentials", write(body)}, envMap(nil), io.Discard)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("credentials %s: error %v, want it to contain %q", body, err, want)
+		}
 	}
 }

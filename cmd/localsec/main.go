@@ -65,6 +65,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		Store:         st,
 		StoreKind:     storeKind,
 		Accounts:      protocol.Accounts{Default: cfg.Account, Keys: cfg.AccessKeys},
+		Credentials:   cfg.Credentials,
+		AdminToken:    cfg.AdminToken,
+		AdminDisabled: cfg.AdminDisabled,
 		DefaultRegion: cfg.Region,
 		Organization:  membership.Organization{ManagementAccount: cfg.OrgManagement, Accounts: cfg.OrgAccounts},
 		Logger:        logger,
@@ -87,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	url := "http://" + ln.Addr().String()
 	logger.Info("localsec started", "version", server.Version, "url", url, "services", srv.ServiceNames(), "store", storeKind,
-		"default_region", cfg.Region, "default_account", cfg.Account)
+		"default_region", cfg.Region, "default_account", cfg.Account, "sigv4_strict", cfg.SigV4Strict, "admin_endpoints", adminState(cfg))
 	// The ready line: the listener accepts connections from here on.
 	// "Ready." alone on a line is what LocalStack-style waiters look for.
 	fmt.Fprintf(stdout, "localsec %s listening on %s\nReady.\n", server.Version, url)
@@ -115,4 +118,14 @@ func newLogger(cfg config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func adminState(cfg config) string {
+	switch {
+	case cfg.AdminDisabled:
+		return "off (not loopback, no --admin-token)"
+	case cfg.AdminToken != "":
+		return "token required"
+	}
+	return "open (loopback)"
 }

@@ -40,3 +40,10 @@ func isAccountID(s string) bool {
 	}
 	return true
 }
+
+// Credential is what a verifying server knows of an access key: its
+// secret and its account.
+type Credential struct {
+	SecretAccessKey string
+	Account         string
+}

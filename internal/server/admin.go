@@ -1,7 +1,9 @@
 package server
 
 import (
+	"crypto/subtle"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/localsec/localsec/internal/protocol"
@@ -46,6 +48,9 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		})
 	case "/_localsec/reset", "/_localstack/state/reset":
 		call.Operation = "Reset"
+		if !s.adminAllowed(w, r) {
+			return
+		}
 		if r.Method != http.MethodPost {
 			s.adminMethodNotAllowed(w, r)
 			return
@@ -65,4 +70,28 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	restjson.WriteError(w, &restjson.APIError{Type: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed,
 		Message: r.Method + " is not allowed on " + r.URL.Path + "."})
+}
+
+// adminAllowed guards the admin endpoints that change or reveal state.
+// The health check stays open: load balancers and orchestrators probe it
+// without credentials, and it tells nothing about accounts.
+func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
+	switch {
+	case s.adminOff:
+		restjson.WriteError(w, &restjson.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
+			Message: "The admin endpoints are off: localsec listens beyond loopback without --admin-token."})
+		return false
+	case s.token == "":
+		return true
+	}
+	presented := r.Header.Get("X-Localsec-Admin-Token")
+	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		presented = bearer
+	}
+	if subtle.ConstantTimeCompare([]byte(presented), []byte(s.token)) != 1 {
+		restjson.WriteError(w, &restjson.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
+			Message: "The admin endpoints need the admin token (Authorization: Bearer TOKEN or X-Localsec-Admin-Token)."})
+		return false
+	}
+	return true
 }

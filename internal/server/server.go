@@ -5,8 +5,10 @@
 package server
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -41,6 +43,18 @@ type Config struct {
 	StoreKind string
 	// Accounts maps access keys to accounts.
 	Accounts protocol.Accounts
+	// Credentials, when not nil, turns signature verification on (the
+	// binary's --sigv4 strict): every request must be signed with the
+	// secret of one of these access keys, and its account is the one
+	// given here. Nil reads signatures without checking them.
+	Credentials map[string]protocol.Credential
+	// AdminToken, when set, must be presented (Authorization: Bearer
+	// TOKEN, or X-Localsec-Admin-Token) to every admin endpoint but the
+	// health check.
+	AdminToken string
+	// AdminDisabled turns the admin endpoints but the health check off:
+	// the binary sets it when it listens beyond loopback without a token.
+	AdminDisabled bool
 	// DefaultRegion is the region of requests whose signature names none
 	// (SigV4a with a multi-region or absent X-Amz-Region-Set); empty
 	// means DefaultRegion.
@@ -64,6 +78,10 @@ type service interface {
 type Server struct {
 	engine   *membership.Engine
 	accounts protocol.Accounts
+	verify   map[string]protocol.Credential
+	clock    clock.Clock
+	token    string
+	adminOff bool
 	region   string
 	store    string
 	logger   *slog.Logger
@@ -95,6 +113,10 @@ func New(cfg Config) *Server {
 	s := &Server{
 		engine:   engine,
 		accounts: cfg.Accounts,
+		verify:   cfg.Credentials,
+		clock:    cfg.Clock,
+		token:    cfg.AdminToken,
+		adminOff: cfg.AdminDisabled,
 		region:   cfg.DefaultRegion,
 		store:    cfg.StoreKind,
 		logger:   logger,
@@ -109,6 +131,9 @@ func New(cfg Config) *Server {
 	}
 	if s.store == "" {
 		s.store = "memory"
+	}
+	if s.clock == nil {
+		s.clock = clock.Real{}
 	}
 	s.handler = s.withRequest(http.HandlerFunc(s.route))
 	return s
@@ -163,6 +188,13 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	call.AccessKeyID = sig.AccessKeyID
 	call.Account = s.accounts.Account(sig.AccessKeyID)
+	if s.verify != nil {
+		account, ok := s.verified(w, r, sig)
+		if !ok {
+			return
+		}
+		call.Account = account
+	}
 	svc, ok := s.services[sig.Service]
 	if !ok {
 		restjson.WriteError(w, &restjson.APIError{
@@ -174,4 +206,34 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	svc.ServeHTTP(w, r)
+}
+
+// verified checks the signature of r against the configured credentials
+// and returns the caller's account; on failure it has written the AWS
+// error and returns false. The body is read here (within the bound) and
+// put back for the service.
+func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Signature) (string, bool) {
+	cred, known := s.verify[sig.AccessKeyID]
+	if !known {
+		restjson.WriteError(w, &restjson.APIError{Type: "UnrecognizedClientException", Status: http.StatusForbidden,
+			Message: "The security token included in the request is invalid."})
+		return "", false
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, restjson.DefaultMaxBodyBytes))
+	if err != nil {
+		restjson.WriteError(w, &restjson.APIError{Type: "RequestEntityTooLargeException", Status: http.StatusRequestEntityTooLarge,
+			Message: fmt.Sprintf("The request body is larger than %d bytes or could not be read.", restjson.DefaultMaxBodyBytes)})
+		return "", false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	if err := sigv4.Verify(r, body, sig, cred.SecretAccessKey, s.clock.Now()); err != nil {
+		var ve *sigv4.VerifyError
+		if errors.As(err, &ve) {
+			restjson.WriteError(w, &restjson.APIError{Type: ve.Code, Status: ve.Status(), Message: ve.Message})
+		} else {
+			restjson.WriteError(w, &restjson.APIError{Type: "InvalidSignatureException", Status: http.StatusForbidden, Message: err.Error()})
+		}
+		return "", false
+	}
+	return cred.Account, true
 }
