@@ -111,6 +111,10 @@ type Rules struct {
 	// ResendInvitations: inviting an already invited member sends a new
 	// invitation instead of refusing with CodeAlreadyInvited.
 	ResendInvitations bool
+	// AcceptAgainSucceeds: accepting the invitation of the current
+	// association again succeeds, changing nothing; otherwise it is
+	// refused with CodeAcceptWhileMember.
+	AcceptAgainSucceeds bool
 	// DisassociateCreatedMembers: disassociating a never-invited member
 	// makes it Removed instead of leaving it Created.
 	DisassociateCreatedMembers bool

@@ -133,7 +133,8 @@ func (s *Service) CountInvitations(ctx context.Context, c Caller) (int, error) {
 
 // AcceptInvitation makes the caller a member of admin, using the
 // invitation id it received. Accepting the invitation of the current
-// association again changes nothing.
+// association again changes nothing when the rules say so, and is
+// refused like any acceptance by a member otherwise.
 func (s *Service) AcceptInvitation(ctx context.Context, c Caller, admin, invitationID string) error {
 	return s.update(ctx, func(tx store.Tx) error {
 		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
@@ -144,7 +145,8 @@ func (s *Service) AcceptInvitation(ctx context.Context, c Caller, admin, invitat
 			return err
 		}
 		if associated {
-			if current.Admin == admin && current.InvitationID == invitationID && invitationID != "" {
+			again := current.Admin == admin && current.InvitationID == invitationID && invitationID != ""
+			if again && s.rules.AcceptAgainSucceeds {
 				return nil
 			}
 			return refuse(CodeAcceptWhileMember)

@@ -412,6 +412,8 @@ func refusals() []refusal {
 			})},
 		{name: "AcceptWhileMember/same region", setup: setups(associated(acctA, acctM), invited(acctB, acctM)), want: membership.CodeAcceptWhileMember,
 			call: accept(acctM, acctB)},
+		{name: "AcceptWhileMember/the current invitation again without AcceptAgainSucceeds", rules: gd,
+			setup: associated(acctA, acctM), want: membership.CodeAcceptWhileMember, call: accept(acctM, acctA)},
 		{name: "AcceptWhileMember/same administrator, other id", setup: associated(acctA, acctM), want: membership.CodeAcceptWhileMember,
 			call: func(e *env, s *membership.Service) result {
 				return whole(s.AcceptInvitation(e.ctx, at(acctM), acctA, "ffffffffffffffffffffffffffffffff"))

@@ -127,7 +127,7 @@ fails() {
 # field PATH: extracts PATH (a Python expression on the parsed JSON object
 # j) from OUT, with python3.
 field() {
-	python3 -c 'import json,sys; j=json.loads(sys.stdin.read() or "{}"); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v, str) else v)' "$1" <<<"$OUT" \
+	python3 -c 'import json,sys; j=json.loads(sys.stdin.read().strip() or "{}"); v=eval(sys.argv[1]); print(json.dumps(v) if not isinstance(v, str) else v)' "$1" <<<"$OUT" \
 		|| fail "cannot read $1 from the output"
 }
 

@@ -35,6 +35,7 @@ func Rules() membership.Rules {
 		MaxTags:                       maxTags,                 // §7
 		SameAdministratorInAllRegions: true,                    // §9.5
 		ResendInvitations:             true,                    // §4.2: re-send from Invited
+		AcceptAgainSucceeds:           true,                    // §5.3
 		DisassociateCreatedMembers:    true,                    // §4.5, §9.1
 		DeleteAssociatedMembers:       true,                    // §4.6, §12.3
 		ListDeclinedInvitations:       true,                    // §5.1, §5.4
