@@ -115,8 +115,11 @@ func (a *gdcliCaller) via(mode cliEndpointMode) *gdcliCaller {
 }
 
 func (a *gdcliCaller) how() string {
-	if a.mode == cliViaEnv {
+	switch a.mode {
+	case cliViaEnv:
 		return "AWS_ENDPOINT_URL_GUARDDUTY"
+	case cliViaGlobalEnv:
+		return "AWS_ENDPOINT_URL"
 	}
 	return "--endpoint-url"
 }
@@ -143,6 +146,8 @@ func (a *gdcliCaller) run(t *testing.T, args ...string) *cliResult {
 		full = append(full, "--endpoint-url", c.endpoint)
 	case cliViaEnv:
 		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL_GUARDDUTY="+c.endpoint)
+	case cliViaGlobalEnv:
+		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL="+c.endpoint)
 	}
 	env := []string{"HOME=" + c.home}
 	for _, name := range []string{"PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "PYENV_ROOT", "PYENV_VERSION"} {
@@ -250,6 +255,8 @@ func TestAWSCLIGuardDutyTwoAccounts(t *testing.T) {
 	adminEnv := admin.via(cliViaEnv)
 	mem := gdcliAs(cli, cliMember, cliViaEnv)
 	memFlag := mem.via(cliViaFlag)
+	// AWS_ENDPOINT_URL, for every service at once, works too.
+	adminGlobal := admin.via(cliViaGlobalEnv)
 
 	// Both create their detector.
 	var det gdcliDetectorIDOut
@@ -261,6 +268,11 @@ func TestAWSCLIGuardDutyTwoAccounts(t *testing.T) {
 	r.expect(t, gdcliDetectorID.MatchString(det.DetectorID), "DetectorId %q is not 32 lowercase hex characters", det.DetectorID)
 	memDet := det.DetectorID
 	r.expect(t, memDet != adminDet, "both accounts got the detector id %s", memDet)
+	var listed struct {
+		DetectorIds []string
+	}
+	adminGlobal.ok(t, &listed, "list-detectors")
+	r.expect(t, len(listed.DetectorIds) == 1 && listed.DetectorIds[0] == adminDet, "list-detectors via AWS_ENDPOINT_URL = %v, want [%s]", listed.DetectorIds, adminDet)
 
 	for _, c := range []*gdcliCaller{admin, adminEnv} {
 		var ids gdcliDetectorIDs

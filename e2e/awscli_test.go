@@ -237,7 +237,7 @@ func TestAWSCLIMacieTwoAccounts(t *testing.T) {
 func TestAWSCLIMacieNotEnabled(t *testing.T) {
 	t.Parallel()
 	cli := newAWSCLI(t)
-	for _, mode := range []cliEndpointMode{cliViaFlag, cliViaEnv} {
+	for _, mode := range []cliEndpointMode{cliViaFlag, cliViaEnv, cliViaGlobalEnv} {
 		other := cli.as(cliOther, mode)
 		r := other.fails(t, "AccessDeniedException", "Macie is not enabled.", "get-macie-session")
 		r.expect(t, regexp.MustCompile(`\(AccessDeniedException\) when calling the GetMacieSession operation: Macie is not enabled\.`).MatchString(r.stderr),

@@ -79,11 +79,16 @@ const (
 	// cliViaEnv sets AWS_ENDPOINT_URL_MACIE2, the service-specific endpoint
 	// variable of the SDKs and CLIs.
 	cliViaEnv
+	// cliViaGlobalEnv sets AWS_ENDPOINT_URL, the endpoint of every service.
+	cliViaGlobalEnv
 )
 
 func (m cliEndpointMode) String() string {
-	if m == cliViaEnv {
+	switch m {
+	case cliViaEnv:
 		return "AWS_ENDPOINT_URL_MACIE2"
+	case cliViaGlobalEnv:
+		return "AWS_ENDPOINT_URL"
 	}
 	return "--endpoint-url"
 }
@@ -187,6 +192,8 @@ func (a *cliCaller) run(t *testing.T, args ...string) *cliResult {
 		full = append(full, "--endpoint-url", c.endpoint)
 	case cliViaEnv:
 		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL_MACIE2="+c.endpoint)
+	case cliViaGlobalEnv:
+		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL="+c.endpoint)
 	}
 	env := []string{"HOME=" + c.home}
 	// Only what the CLI's interpreter needs to start is inherited.
