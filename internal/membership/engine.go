@@ -147,6 +147,10 @@ type Rules struct {
 	// OrganizationNeedsEnablement: the delegated-administrator calls of
 	// the management account require its enablement.
 	OrganizationNeedsEnablement bool
+	// OrgManagementMustBeEnabled: the management account joins the
+	// delegated administrator through Organizations only once it has
+	// enabled the service itself.
+	OrgManagementMustBeEnabled bool
 	// OrgAdminEnablesService: designating a delegated administrator
 	// enables the service in that account.
 	OrgAdminEnablesService bool

@@ -47,6 +47,9 @@ const (
 	// CodeMemberIsAdministrator: the account has members of its own and
 	// cannot be added through Organizations.
 	CodeMemberIsAdministrator Code = "MemberIsAdministrator"
+	// CodeManagementNotEnabled: the organization's management account
+	// must enable the service before it can be added as a member.
+	CodeManagementNotEnabled Code = "ManagementNotEnabled"
 	// CodeSelfInvite: an account cannot invite itself.
 	CodeSelfInvite Code = "SelfInvite"
 	// CodeInviteByMember: an associated member cannot invite.

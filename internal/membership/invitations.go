@@ -85,7 +85,7 @@ func (s *Service) ListInvitations(ctx context.Context, c Caller, p Page) ([]Invi
 		if err := s.requireEnabledIf(ctx, tx, c, s.rules.InvitationsNeedEnablement); err != nil {
 			return err
 		}
-		after, err := decodeToken(p.Token)
+		after, err := decodeToken(listInvitations, p.Token)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Service) ListInvitations(ctx context.Context, c Caller, p Page) ([]Invi
 				continue
 			}
 			if len(out) == p.limit() {
-				next = encodeToken(out[len(out)-1].Admin)
+				next = encodeToken(listInvitations, out[len(out)-1].Admin)
 				break
 			}
 			out = append(out, invitationOf(m))

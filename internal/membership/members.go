@@ -132,6 +132,15 @@ func (s *Service) canJoinWithoutInvitation(ctx context.Context, tx store.Tx, c C
 	if err != nil || busy {
 		return CodeMemberIsAdministrator, err
 	}
+	if s.rules.OrgManagementMustBeEnabled && account == s.e.org.ManagementAccount {
+		_, err := tx.GetEnablement(ctx, s.accountKey(c, account))
+		if errors.Is(err, store.ErrNotFound) {
+			return CodeManagementNotEnabled, nil
+		}
+		if err != nil {
+			return "", err
+		}
+	}
 	return "", nil
 }
 
@@ -273,7 +282,7 @@ func (s *Service) ListMembers(ctx context.Context, c Caller, onlyAssociated bool
 		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
 			return err
 		}
-		after, err := decodeToken(p.Token)
+		after, err := decodeToken(listMembers, p.Token)
 		if err != nil {
 			return err
 		}
@@ -287,7 +296,7 @@ func (s *Service) ListMembers(ctx context.Context, c Caller, onlyAssociated bool
 		}
 		if len(ms) > p.limit() {
 			ms = ms[:p.limit()]
-			next = encodeToken(ms[len(ms)-1].Member)
+			next = encodeToken(listMembers, ms[len(ms)-1].Member)
 		}
 		for _, m := range ms {
 			v, err := s.view1(ctx, tx, m)

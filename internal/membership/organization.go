@@ -112,7 +112,7 @@ func (s *Service) ListOrgAdmins(ctx context.Context, c Caller, p Page) ([]store.
 		if err := s.requireManagement(ctx, tx, c); err != nil {
 			return err
 		}
-		after, err := decodeToken(p.Token)
+		after, err := decodeToken(listOrgAdmins, p.Token)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (s *Service) ListOrgAdmins(ctx context.Context, c Caller, p Page) ([]store.
 				continue
 			}
 			if len(out) == p.limit() {
-				next = encodeToken(out[len(out)-1].Account)
+				next = encodeToken(listOrgAdmins, out[len(out)-1].Account)
 				break
 			}
 			out = append(out, a)

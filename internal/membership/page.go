@@ -23,18 +23,25 @@ func (p Page) limit() int {
 	return p.Limit
 }
 
-// tokenPrefix versions the token format, so that a token of an older
+// tokenVersion versions the token format, so that a token of an older
 // format is refused instead of misread.
-const tokenPrefix = "ls1:"
+const tokenVersion = "ls1"
 
-// encodeToken makes the opaque token that resumes a list after key.
-func encodeToken(key string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(tokenPrefix + key))
+// The lists a token can resume: a token of one list is refused by another.
+const (
+	listMembers     = "members"
+	listInvitations = "invitations"
+	listOrgAdmins   = "orgadmins"
+)
+
+// encodeToken makes the opaque token that resumes list after key.
+func encodeToken(list, key string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(tokenVersion + ":" + list + ":" + key))
 }
 
-// decodeToken returns the key a token resumes after; "" for no token.
-// Anything the engine did not make is CodeInvalidNextToken.
-func decodeToken(tok string) (string, error) {
+// decodeToken returns the key a token of list resumes after; "" for no
+// token. Anything the engine did not make for list is CodeInvalidNextToken.
+func decodeToken(list, tok string) (string, error) {
 	if tok == "" {
 		return "", nil
 	}
@@ -42,7 +49,7 @@ func decodeToken(tok string) (string, error) {
 	if err != nil {
 		return "", refuse(CodeInvalidNextToken)
 	}
-	key, ok := strings.CutPrefix(string(raw), tokenPrefix)
+	key, ok := strings.CutPrefix(string(raw), tokenVersion+":"+list+":")
 	if !ok || !IsAccountID(key) {
 		return "", refuse(CodeInvalidNextToken)
 	}

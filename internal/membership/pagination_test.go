@@ -207,19 +207,30 @@ func TestGarbledTokens(t *testing.T) {
 	s := e.svc
 	mustEnable(t, e, s, at(acctA), at(acctM), at(acctMgmt))
 	mustCreate(t, e, s, at(acctA), acctM, acctB)
-	valid := base64.RawURLEncoding.EncodeToString([]byte("ls1:" + acctM))
+	// Tokens name their list: ls1:<list>:<key>.
+	token := func(list, key string) string {
+		return base64.RawURLEncoding.EncodeToString([]byte("ls1:" + list + ":" + key))
+	}
+	validFor := map[string]string{
+		"ListMembers":     token("members", acctM),
+		"ListInvitations": token("invitations", acctM),
+		"ListOrgAdmins":   token("orgadmins", acctM),
+	}
+	valid := validFor["ListMembers"]
 	garbled := map[string]string{
 		"not base64":            "%%%",
 		"spaces":                "   ",
 		"undecodable base64url": "a",
 		"no prefix":             base64.RawURLEncoding.EncodeToString([]byte(acctM)),
-		"other version":         base64.RawURLEncoding.EncodeToString([]byte("ls0:" + acctM)),
-		"empty key":             base64.RawURLEncoding.EncodeToString([]byte("ls1:")),
-		"short key":             base64.RawURLEncoding.EncodeToString([]byte("ls1:12345678901")),
-		"long key":              base64.RawURLEncoding.EncodeToString([]byte("ls1:1234567890123")),
-		"letters in key":        base64.RawURLEncoding.EncodeToString([]byte("ls1:12345678901a")),
-		"padded":                base64.URLEncoding.EncodeToString([]byte("ls1:" + acctM + "x")),
-		"standard alphabet":     base64.StdEncoding.EncodeToString([]byte("ls1:" + acctM)),
+		"other version":         base64.RawURLEncoding.EncodeToString([]byte("ls0:members:" + acctM)),
+		"no list":               base64.RawURLEncoding.EncodeToString([]byte("ls1:" + acctM)),
+		"unknown list":          token("detectors", acctM),
+		"empty key":             token("members", ""),
+		"short key":             token("members", "12345678901"),
+		"long key":              token("members", "1234567890123"),
+		"letters in key":        token("members", "12345678901a"),
+		"padded":                base64.URLEncoding.EncodeToString([]byte("ls1:members:" + acctM + "x")),
+		"standard alphabet":     base64.StdEncoding.EncodeToString([]byte("ls1:members:" + acctM + "?")),
 		"valid plus garbage":    valid + "!",
 		"valid twice":           valid + valid,
 	}
@@ -239,11 +250,22 @@ func TestGarbledTokens(t *testing.T) {
 	}
 	for lname, list := range lists {
 		for gname, tok := range garbled {
+			if lname != "ListMembers" && (gname == "valid plus garbage" || gname == "valid twice") {
+				continue // built from ListMembers' token: covered by "token of another list"
+			}
 			t.Run(lname+"/"+gname, func(t *testing.T) {
 				wantCode(t, lname, list(tok), membership.CodeInvalidNextToken)
 			})
 		}
-		t.Run(lname+"/valid", func(t *testing.T) { mustOK(t, lname, list(valid)) })
+		// A token of another list is refused: tokens are not interchangeable.
+		for other, tok := range validFor {
+			if other != lname {
+				t.Run(lname+"/token of "+other, func(t *testing.T) {
+					wantCode(t, lname, list(tok), membership.CodeInvalidNextToken)
+				})
+			}
+		}
+		t.Run(lname+"/valid", func(t *testing.T) { mustOK(t, lname, list(validFor[lname])) })
 	}
 	// The valid token resumes after its key.
 	ms, next, err := s.ListMembers(e.ctx, at(acctA), false, membership.Page{Token: valid})

@@ -175,6 +175,7 @@ func memberResource(owner, member string) membership.Resource {
 func refusals() []refusal {
 	gd := withRules(guardDutyRules())
 	keepAssociated := withRules(func() membership.Rules { r := macieRules(); r.DeleteAssociatedMembers = false; return r }())
+	mgmtMustEnable := withRules(func() membership.Rules { r := macieRules(); r.OrgManagementMustBeEnabled = true; return r }())
 	onePerBatch := func(admin string, f func(*env, *membership.Service, membership.Caller) ([]membership.Unprocessed, error)) func(*env, *membership.Service) result {
 		return func(e *env, s *membership.Service) result { return batch(f(e, s, at(admin))) }
 	}
@@ -485,6 +486,17 @@ func refusals() []refusal {
 				return batch(s.CreateMembers(e.ctx, at(acctA), []membership.NewMember{{Account: acctM}}))
 			}},
 
+		{name: "ManagementNotEnabled", org: orgOf(), rules: mgmtMustEnable, want: membership.CodeManagementNotEnabled, account: acctMgmt,
+			setup: setups(enabled(acctA), func(t *testing.T, e *env, s *membership.Service) {
+				// The management account designates A, then disables
+				// the service itself.
+				mustEnable(t, e, s, at(acctMgmt))
+				mustOK(t, "EnableOrgAdmin", s.EnableOrgAdmin(e.ctx, at(acctMgmt), acctA, nil))
+				mustOK(t, "Disable", s.Disable(e.ctx, at(acctMgmt)))
+			}),
+			call: func(e *env, s *membership.Service) result {
+				return batch(s.CreateMembers(e.ctx, at(acctA), []membership.NewMember{{Account: acctMgmt}}))
+			}},
 		{name: "MemberIsAdministrator", org: orgOf(), want: membership.CodeMemberIsAdministrator, account: acctM,
 			setup: setups(associated(acctM, acctB), enabled(acctMgmt, acctA), func(t *testing.T, e *env, s *membership.Service) {
 				mustOK(t, "EnableOrgAdmin", s.EnableOrgAdmin(e.ctx, at(acctMgmt), acctA, nil))

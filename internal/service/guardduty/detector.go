@@ -166,7 +166,7 @@ func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, er
 			out = append(out, change{feature: "EBS_MALWARE_PROTECTION", status: enabled(*mp.ScanEc2InstanceWithFindings.EbsVolumes)})
 		}
 	}
-	runtime := 0
+	runtime := map[string]bool{}
 	for _, f := range features {
 		if f.Name == nil {
 			return nil, restjson.Missing("features.name")
@@ -175,7 +175,7 @@ func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, er
 			return nil, err
 		}
 		if *f.Name == "RUNTIME_MONITORING" || *f.Name == "EKS_RUNTIME_MONITORING" {
-			runtime++
+			runtime[*f.Name] = true
 		}
 		c := change{feature: *f.Name, additional: map[string]string{}}
 		if f.Status != nil {
@@ -200,7 +200,7 @@ func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, er
 	}
 	// The model: specifying both runtime-monitoring features "will cause
 	// an error".
-	if runtime > 1 {
+	if len(runtime) > 1 {
 		return nil, restjson.Invalid("features", "EKS_RUNTIME_MONITORING and RUNTIME_MONITORING cannot be configured together.")
 	}
 	return out, nil

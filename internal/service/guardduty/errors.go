@@ -68,6 +68,7 @@ func Messages() map[membership.Code]Reply {
 		membership.CodeMemberQuotaExceeded:    bad("The request is rejected because the current account cannot create anymore members since it cannot exceed the maximum number of allowed members.", Confirmed),
 		membership.CodeMemberOfAnother:        bad("The request is rejected because the given account ID is already an associated member of another master account.", Inferred),
 		membership.CodeMemberIsAdministrator:  bad("The request is rejected because the given account ID still has created, invited or associated members.", Inferred),
+		membership.CodeManagementNotEnabled:   bad("Operation failed because your organization master must first enable GuardDuty to be added as a member", Confirmed),
 		membership.CodeSelfInvite:             bad("The request is rejected because the current account cannot invite itself.", Confirmed),
 		membership.CodeInviteByMember:         bad("The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.", Confirmed),
 		membership.CodeNotCreated:             bad("The request is rejected because member account's email address is missing.", Confirmed),

@@ -2,7 +2,10 @@ package guardduty
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"strconv"
+	"strings"
 
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol/restjson"
@@ -112,7 +115,12 @@ func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *rest
 	if err != nil {
 		return nil, err
 	}
-	if _, err := page(r); err != nil {
+	p, err := page(r)
+	if err != nil {
+		return nil, err
+	}
+	start, err := featurePageStart(p.Token)
+	if err != nil {
 		return nil, err
 	}
 	cfg, err := s.svc.OrgConfig(ctx, c)
@@ -147,6 +155,7 @@ func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *rest
 			} `json:"malwareProtection"`
 		} `json:"dataSources"`
 		Features                      []feature `json:"features"`
+		NextToken                     string    `json:"nextToken,omitempty"`
 		AutoEnableOrganizationMembers string    `json:"autoEnableOrganizationMembers"`
 	}
 	out.AutoEnable = cfg.AutoEnable
@@ -155,7 +164,14 @@ func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *rest
 	out.DataSources.S3Logs.AutoEnable = os.feature("S3_DATA_EVENTS") != "NONE"
 	out.DataSources.Kubernetes.AuditLogs.AutoEnable = os.feature("EKS_AUDIT_LOGS") != "NONE"
 	out.DataSources.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.AutoEnable = os.feature("EBS_MALWARE_PROTECTION") != "NONE"
-	for _, name := range configurableFeatures() {
+	// maxResults and nextToken page the features (model); the other
+	// members come with every page.
+	names := configurableFeatures()
+	end := min(start+p.Limit, len(names))
+	if end < len(names) {
+		out.NextToken = featurePageToken(end)
+	}
+	for _, name := range names[start:end] {
 		f := feature{Name: name, AutoEnable: os.feature(name)}
 		for _, a := range additionalNames(name) {
 			v, ok := os.Additional[name+"/"+a]
@@ -295,4 +311,28 @@ func (s *Service) updateOrganizationConfiguration(ctx context.Context, r *restjs
 			return os.bytes(), nil
 		},
 	})
+}
+
+// featurePageToken is the nextToken of DescribeOrganizationConfiguration's
+// features from index i on.
+func featurePageToken(i int) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("ls1:orgfeatures:" + strconv.Itoa(i)))
+}
+
+// featurePageStart reads a featurePageToken; "" is the first page.
+func featurePageStart(tok string) (int, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	bad := restjson.Invalid("nextToken", "it is not a token localsec made for this list.")
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, bad
+	}
+	n, ok := strings.CutPrefix(string(raw), "ls1:orgfeatures:")
+	i, err := strconv.Atoi(n)
+	if !ok || err != nil || i <= 0 || i >= len(configurableFeatures()) || strconv.Itoa(i) != n {
+		return 0, bad
+	}
+	return i, nil
 }

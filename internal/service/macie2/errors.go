@@ -75,6 +75,7 @@ func Messages() map[membership.Code]Reply {
 		membership.CodeMemberQuotaExceeded:    {serviceQuotaExceededException, "The request failed because it would exceed the maximum number of member accounts for your account.", Inferred},
 		membership.CodeMemberOfAnother:        {validationException, "The request is rejected because the given account ID is already an associated member of another master account.", Inferred},
 		membership.CodeMemberIsAdministrator:  {validationException, "The request is rejected because the given account ID still has created, invited or associated members.", Inferred},
+		membership.CodeManagementNotEnabled:   {validationException, "The request failed because the management account of your organization must enable Macie first.", Inferred},
 		membership.CodeSelfInvite:             {validationException, "The request is rejected because the current account cannot invite itself.", Inferred},
 		membership.CodeInviteByMember:         {validationException, "The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.", Inferred},
 		membership.CodeNotCreated:             {validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Inferred},

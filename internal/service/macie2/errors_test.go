@@ -15,7 +15,7 @@ func allCodes() []membership.Code {
 		membership.CodeDisableWhileMember, membership.CodeDisableWithMembers, membership.CodeSuspendWithMembers,
 		membership.CodeInvalidAccountID, membership.CodeSelfMember, membership.CodeAlreadyMember,
 		membership.CodeCreateByMember, membership.CodeMemberQuotaExceeded, membership.CodeMemberOfAnother,
-		membership.CodeMemberIsAdministrator,
+		membership.CodeMemberIsAdministrator, membership.CodeManagementNotEnabled,
 		membership.CodeSelfInvite, membership.CodeInviteByMember, membership.CodeNotCreated,
 		membership.CodeAlreadyInvited, membership.CodeOrganizationMember, membership.CodeNotMember,
 		membership.CodeNotAssociated, membership.CodeStillAssociated, membership.CodeNoInvitation,
