@@ -50,8 +50,10 @@ func (s *Service) EnableOrgAdmin(ctx context.Context, c Caller, admin string, se
 		if err != nil {
 			return err
 		}
-		for _, a := range current {
-			if a.Account == admin {
+		// One delegated administrator per organization and region: the
+		// same one again is a no-op, another is a conflict.
+		if len(current) > 0 {
+			if current[0].Account == admin {
 				return nil
 			}
 			return refuse(CodeOrgAdminExists)
