@@ -162,6 +162,23 @@ func (r *Request) QueryInt(name string) (n int, ok bool, err error) {
 	return n, true, nil
 }
 
+// PageParams reads the paging query parameters of a list operation:
+// nextToken, and maxResults, which must lie in 1..max and defaults to max.
+func (r *Request) PageParams(max int) (token string, limit int, err error) {
+	n, present, err := r.QueryInt("maxResults")
+	if err != nil {
+		return "", 0, err
+	}
+	limit = max
+	if present {
+		if n < 1 || n > max {
+			return "", 0, OutOfRange("maxResults", 1, max)
+		}
+		limit = n
+	}
+	return r.query.Get("nextToken"), limit, nil
+}
+
 // InputErrorKind classifies what is wrong with a request's input.
 type InputErrorKind int
 

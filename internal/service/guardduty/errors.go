@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/localsec/localsec/internal/fidelity"
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 )
@@ -19,23 +20,16 @@ const (
 	internalType     = "InternalException"
 )
 
-// Evidence says where a message comes from.
-type Evidence string
-
-const (
-	// Confirmed: the text was seen from AWS (spec §2.2, §2.3).
-	Confirmed Evidence = "confirmed"
-	// Inferred: our best guess. Correct it here when evidence turns up.
-	Inferred Evidence = "inferred"
-)
-
 // Reply is what GuardDuty answers for one engine refusal that ends a
 // request.
-type Reply struct {
-	Exception string
-	Message   string
-	Evidence  Evidence
-}
+type Reply = fidelity.Reply
+
+// Evidence marks a message Confirmed (seen from AWS, spec §2.2, §2.3) or
+// Inferred.
+const (
+	Confirmed = fidelity.Confirmed
+	Inferred  = fidelity.Inferred
+)
 
 // Texts shared by several answers.
 const (
@@ -53,7 +47,7 @@ const (
 // BadRequestException with __type InvalidInputException unless the
 // exception says otherwise.
 func Messages() map[membership.Code]Reply {
-	bad := func(msg string, ev Evidence) Reply { return Reply{badRequestException, msg, ev} }
+	bad := func(msg string, ev fidelity.Evidence) Reply { return reply(badRequestException, msg, ev) }
 	return map[membership.Code]Reply{
 		membership.CodeNotEnabled:             bad(msgNotOwned, Inferred),
 		membership.CodeResourceNotOwned:       bad(msgNotOwned, Confirmed),
@@ -92,7 +86,7 @@ func Messages() map[membership.Code]Reply {
 		membership.CodeNotOrgAdmin:            bad(msgNoOrgPermission, Confirmed),
 		membership.CodeInvalidNextToken:       bad(msgInvalidValue, Inferred),
 		membership.CodeResourceNotFound:       bad("The request is rejected since no such resource found.", Inferred),
-		membership.CodeResourceOfOtherAccount: {accessDeniedException, "The request is rejected because the resource belongs to another account.", Inferred},
+		membership.CodeResourceOfOtherAccount: reply(accessDeniedException, "The request is rejected because the resource belongs to another account.", Inferred),
 		membership.CodeTooManyTags:            bad(msgInvalidValue, Inferred),
 	}
 }
@@ -186,4 +180,8 @@ type unprocessedAccount struct {
 
 type unprocessedOutput struct {
 	UnprocessedAccounts []unprocessedAccount `json:"unprocessedAccounts"`
+}
+
+func reply(exception, message string, ev fidelity.Evidence) Reply {
+	return Reply{Exception: exception, Message: message, Evidence: ev}
 }

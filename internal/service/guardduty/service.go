@@ -160,18 +160,8 @@ func isDetectorID(id string) bool {
 
 // page reads maxResults (1..50, default 50) and nextToken.
 func page(r *restjson.Request) (membership.Page, error) {
-	p := membership.Page{Token: r.Query().Get("nextToken"), Limit: maxPageSize}
-	n, present, err := r.QueryInt("maxResults")
-	if err != nil {
-		return p, err
-	}
-	if present {
-		if n < 1 || n > maxPageSize {
-			return p, restjson.OutOfRange("maxResults", 1, maxPageSize)
-		}
-		p.Limit = n
-	}
-	return p, nil
+	token, limit, err := r.PageParams(maxPageSize)
+	return membership.Page{Token: token, Limit: limit}, err
 }
 
 // accountIDList checks a required list of 1..50 account ids of 12 digits.

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/localsec/localsec/internal/fidelity"
 	"github.com/localsec/localsec/internal/membership"
 )
 
@@ -12,19 +13,9 @@ import (
 // docs/fidelity.md (a test keeps the document equal to it).
 func MessagesMarkdown() string {
 	var b strings.Builder
-	replies := Messages()
-	codes := make([]string, 0, len(replies))
-	for c := range replies {
-		codes = append(codes, string(c))
-	}
-	sort.Strings(codes)
-	b.WriteString("\n| Engine refusal | Exception (HTTP) | Message | Evidence |\n| --- | --- | --- | --- |\n")
-	for _, c := range codes {
-		r := replies[membership.Code(c)]
-		fmt.Fprintf(&b, "| %s | %s (%d) | %s | %s |\n", c, r.Exception, statusOf(r.Exception), r.Message, r.Evidence)
-	}
+	b.WriteString("\n" + fidelity.Table(Messages(), statusOf, "Message"))
 	un := UnprocessedMessages()
-	codes = codes[:0]
+	codes := make([]string, 0, len(un))
 	for c := range un {
 		codes = append(codes, string(c))
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/localsec/localsec/internal/fidelity"
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 )
@@ -35,24 +36,16 @@ func statusOf(exception string) int {
 	return http.StatusInternalServerError
 }
 
-// Evidence says where a message comes from.
-type Evidence string
-
-const (
-	// Confirmed: the text (or the fragment clients match) was seen from
-	// AWS; see ../shared/spec/macie2.md §9.3.
-	Confirmed Evidence = "confirmed"
-	// Inferred: our best guess, mostly GuardDuty's wording for the same
-	// situation (spec §9.3). Correct it here when evidence turns up.
-	Inferred Evidence = "inferred"
-)
-
 // Reply is what Macie answers for one engine refusal.
-type Reply struct {
-	Exception string
-	Message   string
-	Evidence  Evidence
-}
+type Reply = fidelity.Reply
+
+// Evidence marks a message Confirmed (seen from AWS, see
+// ../shared/spec/macie2.md §9.3) or Inferred (mostly GuardDuty's wording for
+// the same situation, spec §9.3).
+const (
+	Confirmed = fidelity.Confirmed
+	Inferred  = fidelity.Inferred
+)
 
 // Messages is the one table of every message localsec's Macie sends for an
 // engine refusal that ends a request. Messages marked Confirmed are
@@ -62,45 +55,45 @@ func Messages() map[membership.Code]Reply {
 	const noPending = "The request is rejected because the current account has no pending invitation from the given master account ID or is already an associated member of another master account."
 	const notFound = "The request failed because the specified resource wasn't found."
 	return map[membership.Code]Reply{
-		membership.CodeNotEnabled:             {accessDeniedException, "Macie is not enabled.", Confirmed},
-		membership.CodeResourceNotOwned:       {accessDeniedException, "Macie is not enabled.", Inferred},
-		membership.CodeAlreadyEnabled:         {conflictException, "Macie has already been enabled", Confirmed},
-		membership.CodeDisableWhileMember:     {conflictException, "Cannot disable Macie while associated with an administrator account.", Confirmed},
-		membership.CodeDisableWithMembers:     {conflictException, "Cannot disable Macie while member accounts are associated with your account.", Inferred},
-		membership.CodeSuspendWithMembers:     {conflictException, "Cannot suspend Macie while member accounts are associated with your account.", Inferred},
-		membership.CodeInvalidAccountID:       {validationException, invalidValue, Inferred},
-		membership.CodeSelfMember:             {validationException, "The request is rejected because an account cannot become a member of itself.", Inferred},
-		membership.CodeAlreadyMember:          {validationException, "The request is rejected because the given account ID is already a member or associated member of the current account.", Inferred},
-		membership.CodeCreateByMember:         {validationException, "The request is rejected because the current account cannot create members since it is already an associated member of another master account.", Inferred},
-		membership.CodeMemberQuotaExceeded:    {serviceQuotaExceededException, "The request failed because it would exceed the maximum number of member accounts for your account.", Inferred},
-		membership.CodeMemberOfAnother:        {validationException, "The request is rejected because the given account ID is already an associated member of another master account.", Inferred},
-		membership.CodeMemberIsAdministrator:  {validationException, "The request is rejected because the given account ID still has created, invited or associated members.", Inferred},
-		membership.CodeManagementNotEnabled:   {validationException, "The request failed because the management account of your organization must enable Macie first.", Inferred},
-		membership.CodeSelfInvite:             {validationException, "The request is rejected because the current account cannot invite itself.", Inferred},
-		membership.CodeInviteByMember:         {validationException, "The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.", Inferred},
-		membership.CodeNotCreated:             {validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Inferred},
-		membership.CodeAlreadyInvited:         {validationException, "The request is rejected because the current account has already invited or is already the Macie master of the given member account ID.", Inferred},
-		membership.CodeOrganizationMember:     {validationException, "The request is rejected because the given account ID is a member through AWS Organizations and cannot be invited.", Inferred},
-		membership.CodeNotMember:              {validationException, "The request failed because the specified account is not associated with your account.", Confirmed},
-		membership.CodeNotAssociated:          {validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Confirmed},
-		membership.CodeStillAssociated:        {validationException, "The request is rejected because the current account cannot delete the given member account ID since it is still associated to it.", Inferred},
-		membership.CodeNoInvitation:           {validationException, noPending, Confirmed},
-		membership.CodeAcceptWhileMember:      {validationException, noPending, Confirmed},
-		membership.CodeAcceptWithMembers:      {validationException, "The request is rejected because the current account cannot accept invitations since it still has created, invited or associated members.", Inferred},
-		membership.CodeInviterIsMember:        {validationException, "The request is rejected because the current account cannot accept invitation from the given account ID since the latter is an associated member of another master account.", Inferred},
-		membership.CodeInvitationIsCurrent:    {validationException, "The request is rejected because the current account is already an associated member of the given account ID.", Inferred},
-		membership.CodeInvitationNotDeclined:  {validationException, "The request is rejected because the current account has not declined the invitation from the given account ID.", Inferred},
-		membership.CodeNoAdministrator:        {resourceNotFoundException, "The request failed because your account isn't associated with an administrator account.", Inferred},
-		membership.CodeManagedByOrganization:  {accessDeniedException, "The request failed because your account is a member through AWS Organizations and can't disassociate itself from its administrator account.", Inferred},
-		membership.CodeNotManagementAccount:   {accessDeniedException, "The request failed because you must be a user of the management account for your AWS organization to perform this operation", Confirmed},
-		membership.CodeNotInOrganization:      {validationException, "The request failed because the specified account isn't a member of your organization.", Inferred},
-		membership.CodeOrgAdminExists:         {conflictException, "The request failed because your organization already has a delegated Macie administrator account.", Inferred},
-		membership.CodeOrgAdminNotFound:       {resourceNotFoundException, "The request failed because the specified account isn't the delegated Macie administrator account for your organization.", Inferred},
-		membership.CodeNotOrgAdmin:            {accessDeniedException, "The request failed because you must be the Macie administrator for an organization to perform this operation", Confirmed},
-		membership.CodeInvalidNextToken:       {validationException, "The request failed because the specified nextToken isn't valid.", Inferred},
-		membership.CodeResourceNotFound:       {resourceNotFoundException, notFound, Inferred},
-		membership.CodeResourceOfOtherAccount: {resourceNotFoundException, notFound, Inferred},
-		membership.CodeTooManyTags:            {validationException, "The request failed because a resource can have no more than 50 tags.", Inferred},
+		membership.CodeNotEnabled:             reply(accessDeniedException, "Macie is not enabled.", Confirmed),
+		membership.CodeResourceNotOwned:       reply(accessDeniedException, "Macie is not enabled.", Inferred),
+		membership.CodeAlreadyEnabled:         reply(conflictException, "Macie has already been enabled", Confirmed),
+		membership.CodeDisableWhileMember:     reply(conflictException, "Cannot disable Macie while associated with an administrator account.", Confirmed),
+		membership.CodeDisableWithMembers:     reply(conflictException, "Cannot disable Macie while member accounts are associated with your account.", Inferred),
+		membership.CodeSuspendWithMembers:     reply(conflictException, "Cannot suspend Macie while member accounts are associated with your account.", Inferred),
+		membership.CodeInvalidAccountID:       reply(validationException, invalidValue, Inferred),
+		membership.CodeSelfMember:             reply(validationException, "The request is rejected because an account cannot become a member of itself.", Inferred),
+		membership.CodeAlreadyMember:          reply(validationException, "The request is rejected because the given account ID is already a member or associated member of the current account.", Inferred),
+		membership.CodeCreateByMember:         reply(validationException, "The request is rejected because the current account cannot create members since it is already an associated member of another master account.", Inferred),
+		membership.CodeMemberQuotaExceeded:    reply(serviceQuotaExceededException, "The request failed because it would exceed the maximum number of member accounts for your account.", Inferred),
+		membership.CodeMemberOfAnother:        reply(validationException, "The request is rejected because the given account ID is already an associated member of another master account.", Inferred),
+		membership.CodeMemberIsAdministrator:  reply(validationException, "The request is rejected because the given account ID still has created, invited or associated members.", Inferred),
+		membership.CodeManagementNotEnabled:   reply(validationException, "The request failed because the management account of your organization must enable Macie first.", Inferred),
+		membership.CodeSelfInvite:             reply(validationException, "The request is rejected because the current account cannot invite itself.", Inferred),
+		membership.CodeInviteByMember:         reply(validationException, "The request is rejected because the current account cannot invite other accounts since it is already an associated member of another master account.", Inferred),
+		membership.CodeNotCreated:             reply(validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Inferred),
+		membership.CodeAlreadyInvited:         reply(validationException, "The request is rejected because the current account has already invited or is already the Macie master of the given member account ID.", Inferred),
+		membership.CodeOrganizationMember:     reply(validationException, "The request is rejected because the given account ID is a member through AWS Organizations and cannot be invited.", Inferred),
+		membership.CodeNotMember:              reply(validationException, "The request failed because the specified account is not associated with your account.", Confirmed),
+		membership.CodeNotAssociated:          reply(validationException, "The request is rejected because the given account ID is not an associated member of account the current account.", Confirmed),
+		membership.CodeStillAssociated:        reply(validationException, "The request is rejected because the current account cannot delete the given member account ID since it is still associated to it.", Inferred),
+		membership.CodeNoInvitation:           reply(validationException, noPending, Confirmed),
+		membership.CodeAcceptWhileMember:      reply(validationException, noPending, Confirmed),
+		membership.CodeAcceptWithMembers:      reply(validationException, "The request is rejected because the current account cannot accept invitations since it still has created, invited or associated members.", Inferred),
+		membership.CodeInviterIsMember:        reply(validationException, "The request is rejected because the current account cannot accept invitation from the given account ID since the latter is an associated member of another master account.", Inferred),
+		membership.CodeInvitationIsCurrent:    reply(validationException, "The request is rejected because the current account is already an associated member of the given account ID.", Inferred),
+		membership.CodeInvitationNotDeclined:  reply(validationException, "The request is rejected because the current account has not declined the invitation from the given account ID.", Inferred),
+		membership.CodeNoAdministrator:        reply(resourceNotFoundException, "The request failed because your account isn't associated with an administrator account.", Inferred),
+		membership.CodeManagedByOrganization:  reply(accessDeniedException, "The request failed because your account is a member through AWS Organizations and can't disassociate itself from its administrator account.", Inferred),
+		membership.CodeNotManagementAccount:   reply(accessDeniedException, "The request failed because you must be a user of the management account for your AWS organization to perform this operation", Confirmed),
+		membership.CodeNotInOrganization:      reply(validationException, "The request failed because the specified account isn't a member of your organization.", Inferred),
+		membership.CodeOrgAdminExists:         reply(conflictException, "The request failed because your organization already has a delegated Macie administrator account.", Inferred),
+		membership.CodeOrgAdminNotFound:       reply(resourceNotFoundException, "The request failed because the specified account isn't the delegated Macie administrator account for your organization.", Inferred),
+		membership.CodeNotOrgAdmin:            reply(accessDeniedException, "The request failed because you must be the Macie administrator for an organization to perform this operation", Confirmed),
+		membership.CodeInvalidNextToken:       reply(validationException, "The request failed because the specified nextToken isn't valid.", Inferred),
+		membership.CodeResourceNotFound:       reply(resourceNotFoundException, notFound, Inferred),
+		membership.CodeResourceOfOtherAccount: reply(resourceNotFoundException, notFound, Inferred),
+		membership.CodeTooManyTags:            reply(validationException, "The request failed because a resource can have no more than 50 tags.", Inferred),
 	}
 }
 
@@ -192,4 +185,8 @@ func refusal(us []membership.Unprocessed) error {
 		return nil
 	}
 	return &membership.Error{Code: us[0].Code, Account: us[0].Account}
+}
+
+func reply(exception, message string, ev fidelity.Evidence) Reply {
+	return Reply{Exception: exception, Message: message, Evidence: ev}
 }

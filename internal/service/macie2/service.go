@@ -125,18 +125,8 @@ func caller(r *restjson.Request) membership.Caller {
 
 // page reads maxResults (1..25, default 25) and nextToken.
 func page(r *restjson.Request) (membership.Page, error) {
-	p := membership.Page{Token: r.Query().Get("nextToken"), Limit: maxPageSize}
-	n, present, err := r.QueryInt("maxResults")
-	if err != nil {
-		return p, err
-	}
-	if present {
-		if n < 1 || n > maxPageSize {
-			return p, restjson.OutOfRange("maxResults", 1, maxPageSize)
-		}
-		p.Limit = n
-	}
-	return p, nil
+	token, limit, err := r.PageParams(maxPageSize)
+	return membership.Page{Token: token, Limit: limit}, err
 }
 
 // accountIDList checks a required list of account ids: 1..50 entries.

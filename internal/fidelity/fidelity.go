@@ -1,0 +1,48 @@
+// Package fidelity records, for each message a service adapter sends,
+// whether it rests on evidence from AWS or on inference, and renders the
+// adapters' tables for docs/fidelity.md.
+package fidelity
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/localsec/localsec/internal/membership"
+)
+
+// Evidence says where a message comes from.
+type Evidence string
+
+const (
+	// Confirmed: the text (or the fragment clients match) was seen from
+	// AWS; the service's specification names the source.
+	Confirmed Evidence = "confirmed"
+	// Inferred: our best guess. Correct it in the adapter's table when
+	// evidence turns up.
+	Inferred Evidence = "inferred"
+)
+
+// Reply is what a service answers for one engine refusal.
+type Reply struct {
+	Exception string
+	Message   string
+	Evidence  Evidence
+}
+
+// Table renders replies as a Markdown table, one row per engine code in
+// code order, with the HTTP status status gives each exception.
+func Table(replies map[membership.Code]Reply, status func(exception string) int, messageHeader string) string {
+	codes := make([]string, 0, len(replies))
+	for c := range replies {
+		codes = append(codes, string(c))
+	}
+	sort.Strings(codes)
+	var b strings.Builder
+	fmt.Fprintf(&b, "| Engine refusal | Exception (HTTP) | %s | Evidence |\n| --- | --- | --- | --- |\n", messageHeader)
+	for _, c := range codes {
+		r := replies[membership.Code(c)]
+		fmt.Fprintf(&b, "| %s | %s (%d) | %s | %s |\n", c, r.Exception, status(r.Exception), r.Message, r.Evidence)
+	}
+	return b.String()
+}
