@@ -345,10 +345,13 @@ func (s *Service) memberBatch(ctx context.Context, c Caller, accounts []string, 
 
 // DeleteMembers removes accounts from the caller's inventory, with their
 // invitations. An associated member is disassociated on the way when the
-// rules allow it, else refused.
+// rules allow it or when it joined through Organizations, else refused.
 func (s *Service) DeleteMembers(ctx context.Context, c Caller, accounts []string) ([]Unprocessed, error) {
 	return s.memberBatch(ctx, c, accounts, func(tx store.Tx, m store.Member) (Code, error) {
-		if Associated(m.Status) && !s.rules.DeleteAssociatedMembers {
+		// An invitation-based member must be disassociated first where
+		// the rules say so; a member through Organizations is its
+		// administrator's to remove.
+		if Associated(m.Status) && !s.rules.DeleteAssociatedMembers && m.Association != store.AssociationOrganizations {
 			return CodeStillAssociated, nil
 		}
 		return "", tx.DeleteMember(ctx, m.MemberKey)

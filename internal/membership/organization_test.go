@@ -155,3 +155,21 @@ func TestOrganizationPathKeepsRolesApart(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteOrganizationMember: where invitation-based members must be
+// disassociated before they are deleted (GuardDuty), a member that joined
+// through Organizations is its administrator's to delete (the model says
+// DeleteMembers fails for it only under autoEnableOrganizationMembers=ALL).
+func TestDeleteOrganizationMember(t *testing.T) {
+	e := newEnv(t, guardDutyRules(), withOrg())
+	s := e.svc
+	orgMember(acctA, acctX)(t, e, s)
+	unp, err := s.DeleteMembers(e.ctx, at(acctA), []string{acctX})
+	mustAllProcessed(t, "DeleteMembers", unp, err)
+	if _, err := s.GetMember(e.ctx, at(acctA), acctX); membership.ErrorCode(err) != membership.CodeNotMember {
+		t.Fatalf("GetMember after DeleteMembers: %v, want NotMember", err)
+	}
+	if _, ok, err := s.Administrator(e.ctx, at(acctX)); err != nil || ok {
+		t.Fatalf("the deleted member still has an administrator (%v, %v)", ok, err)
+	}
+}
