@@ -79,7 +79,11 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	sort.Strings(files)
-	return s.run(ctx, s.write, s.dialect.WriteTx, func(tx *sql.Tx) error {
+	// The default isolation (READ COMMITTED on PostgreSQL), not WriteTx:
+	// under SERIALIZABLE the snapshot would be taken before the advisory
+	// lock is granted, and a replica that waited for another's migration
+	// would not see it and apply it again.
+	return s.run(ctx, s.write, nil, func(tx *sql.Tx) error {
 		if s.dialect.LockMigrations != "" {
 			if _, err := tx.ExecContext(ctx, s.dialect.LockMigrations); err != nil {
 				return err
