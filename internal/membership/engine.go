@@ -32,10 +32,11 @@ type Status = store.RelationshipStatus
 // Engine holds what all services share: the store, the clock, the id
 // generator and the organization.
 type Engine struct {
-	store store.Store
-	clock clock.Clock
-	ids   ids.Generator
-	org   Organization
+	store  store.Store
+	clock  clock.Clock
+	ids    ids.Generator
+	org    Organization
+	notify func(context.Context, []store.Email)
 }
 
 // Option configures an Engine.
@@ -50,6 +51,13 @@ func WithIDs(g ids.Generator) Option { return func(e *Engine) { e.ids = g } }
 // WithOrganization tells the engine which AWS Organizations organization
 // exists. Without it there is none, and delegated administration is refused.
 func WithOrganization(o Organization) Option { return func(e *Engine) { e.org = o } }
+
+// WithNotifier has fn told, after each committed invitation, of the
+// emails it put in the outbox (to relay them to an SMTP server). fn runs
+// on the request's goroutine and must not block.
+func WithNotifier(fn func(context.Context, []store.Email)) Option {
+	return func(e *Engine) { e.notify = fn }
+}
 
 // New returns an engine over st.
 func New(st store.Store, opts ...Option) *Engine {

@@ -154,8 +154,9 @@ type InviteOptions struct {
 // Each invitation gets a new id; the member sees it in its own list.
 func (s *Service) InviteMembers(ctx context.Context, c Caller, accounts []string, opt InviteOptions) ([]Unprocessed, error) {
 	var unprocessed []Unprocessed
+	var emails []store.Email
 	err := s.update(ctx, func(tx store.Tx) error {
-		unprocessed = nil
+		unprocessed, emails = nil, nil
 		if _, err := s.requireEnabled(ctx, tx, c); err != nil {
 			return err
 		}
@@ -164,42 +165,50 @@ func (s *Service) InviteMembers(ctx context.Context, c Caller, accounts []string
 			return err
 		}
 		for _, account := range dedupe(accounts) {
-			code, err := s.invite(ctx, tx, c, account, callerIsMember, opt)
+			code, email, err := s.invite(ctx, tx, c, account, callerIsMember, opt)
 			if err != nil {
 				return err
 			}
 			if code != "" {
 				unprocessed = append(unprocessed, Unprocessed{Account: account, Code: code})
 			}
+			if email != nil {
+				emails = append(emails, *email)
+			}
 		}
 		return nil
 	})
+	if err == nil && len(emails) > 0 && s.e.notify != nil {
+		s.e.notify(ctx, emails)
+	}
 	return unprocessed, err
 }
 
-func (s *Service) invite(ctx context.Context, tx store.Tx, c Caller, account string, callerIsMember bool, opt InviteOptions) (Code, error) {
+// invite sends one invitation. Unless the email notification is off, the
+// email AWS would send goes to the outbox, in the same transaction.
+func (s *Service) invite(ctx context.Context, tx store.Tx, c Caller, account string, callerIsMember bool, opt InviteOptions) (Code, *store.Email, error) {
 	switch {
 	case !IsAccountID(account):
-		return CodeInvalidAccountID, nil
+		return CodeInvalidAccountID, nil, nil
 	case account == c.Account:
-		return CodeSelfInvite, nil
+		return CodeSelfInvite, nil, nil
 	case callerIsMember:
-		return CodeInviteByMember, nil
+		return CodeInviteByMember, nil, nil
 	}
 	m, err := tx.GetMember(ctx, s.memberKey(c, c.Account, account))
 	if errors.Is(err, store.ErrNotFound) {
-		return CodeNotCreated, nil
+		return CodeNotCreated, nil, nil
 	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	switch {
 	case m.Association == store.AssociationOrganizations:
-		return CodeOrganizationMember, nil
+		return CodeOrganizationMember, nil, nil
 	case Associated(m.Status):
-		return CodeAlreadyInvited, nil
+		return CodeAlreadyInvited, nil, nil
 	case Pending(m.Status) && !s.rules.ResendInvitations:
-		return CodeAlreadyInvited, nil
+		return CodeAlreadyInvited, nil, nil
 	}
 	now := s.now()
 	m.Status = store.StatusInvited
@@ -210,7 +219,17 @@ func (s *Service) invite(ctx context.Context, tx store.Tx, c Caller, account str
 	m.DisableEmailNotification = opt.DisableEmailNotification
 	m.Declined = false
 	m.Hidden = false
-	return "", tx.PutMember(ctx, m)
+	if err := tx.PutMember(ctx, m); err != nil {
+		return "", nil, err
+	}
+	if opt.DisableEmailNotification || m.Email == "" {
+		return "", nil, nil
+	}
+	email := store.Email{
+		ID: s.e.ids.NewID(), Service: s.name, Region: c.Region, From: c.Account, To: account,
+		Address: m.Email, Message: opt.Message, InvitationID: m.InvitationID, Sent: now,
+	}
+	return "", &email, tx.PutEmail(ctx, email)
 }
 
 // GetMembers returns the caller's records of accounts, in any status.

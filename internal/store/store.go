@@ -67,6 +67,15 @@ type Tx interface {
 	GetOrgConfig(ctx context.Context, k AccountKey) (OrgConfig, error)
 	PutOrgConfig(ctx context.Context, c OrgConfig) error
 	DeleteOrgConfig(ctx context.Context, k AccountKey) error
+
+	// PutEmail adds an email to the outbox.
+	PutEmail(ctx context.Context, e Email) error
+	// ListEmails returns outbox emails, oldest first (then by id).
+	ListEmails(ctx context.Context, q EmailQuery) ([]Email, error)
+
+	// All returns every record, each kind in key order (emails oldest
+	// first): the whole state, for export.
+	All(ctx context.Context) (Snapshot, error)
 }
 
 // Scope is one service in one region: the unit in which AWS keeps
@@ -218,6 +227,40 @@ type OrgConfig struct {
 	// Settings is the service adapter's own document (JSON).
 	Settings []byte
 	Updated  time.Time
+}
+
+// Email is an invitation email as AWS would have sent it, kept in the
+// outbox (localsec sends nothing unless told to relay it).
+type Email struct {
+	ID      string
+	Service string
+	Region  string
+	// From is the account that sent the invitation; To the invited account
+	// and Address its email address.
+	From    string
+	To      string
+	Address string
+	// Message is the invitation's custom message.
+	Message      string
+	InvitationID string
+	Sent         time.Time
+}
+
+// EmailQuery selects outbox emails.
+type EmailQuery struct {
+	// Account keeps the emails it sent or received; empty keeps all.
+	Account string
+	// Limit caps the number of emails (the oldest first); 0 means no cap.
+	Limit int
+}
+
+// Snapshot is every record of a store.
+type Snapshot struct {
+	Enablements []Enablement
+	Members     []Member
+	OrgAdmins   []OrgAdmin
+	OrgConfigs  []OrgConfig
+	Emails      []Email
 }
 
 // CloneTags returns a copy of m (nil stays nil).

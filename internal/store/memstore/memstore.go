@@ -42,6 +42,8 @@ type data struct {
 	byMember   map[serviceAccount]map[store.MemberKey]struct{}
 	orgAdmins  map[store.AccountKey]store.OrgAdmin
 	orgConfigs map[store.AccountKey]store.OrgConfig
+	// emails is the outbox, in the order the emails were put.
+	emails []store.Email
 }
 
 func (d *data) init() {
@@ -51,6 +53,7 @@ func (d *data) init() {
 	d.byMember = map[serviceAccount]map[store.MemberKey]struct{}{}
 	d.orgAdmins = map[store.AccountKey]store.OrgAdmin{}
 	d.orgConfigs = map[store.AccountKey]store.OrgConfig{}
+	d.emails = nil
 }
 
 // Update runs fn under the write lock and undoes its writes unless fn
@@ -370,4 +373,76 @@ func (t *tx) DeleteOrgConfig(ctx context.Context, k store.AccountKey) error {
 		return store.ErrNotFound
 	}
 	return nil
+}
+
+func (t *tx) PutEmail(ctx context.Context, e store.Email) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	n := len(t.d.emails)
+	t.d.emails = append(t.d.emails, e)
+	t.undo = append(t.undo, func() { t.d.emails = t.d.emails[:n] })
+	return nil
+}
+
+func (t *tx) ListEmails(ctx context.Context, q store.EmailQuery) ([]store.Email, error) {
+	var out []store.Email
+	for _, e := range sortedEmails(t.d.emails) {
+		if q.Account != "" && e.From != q.Account && e.To != q.Account {
+			continue
+		}
+		out = append(out, e)
+		if q.Limit > 0 && len(out) == q.Limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+// sortedEmails orders emails oldest first, then by id, as the SQL stores do.
+func sortedEmails(es []store.Email) []store.Email {
+	out := slices.Clone(es)
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Sent.Equal(out[j].Sent) {
+			return out[i].Sent.Before(out[j].Sent)
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+func (t *tx) All(ctx context.Context) (store.Snapshot, error) {
+	var snap store.Snapshot
+	for _, e := range t.d.enablements {
+		snap.Enablements = append(snap.Enablements, cloneEnablement(e))
+	}
+	sort.Slice(snap.Enablements, func(i, j int) bool {
+		return accountKeyLess(snap.Enablements[i].AccountKey, snap.Enablements[j].AccountKey)
+	})
+	for _, m := range t.d.members {
+		snap.Members = append(snap.Members, cloneMember(m))
+	}
+	sort.Slice(snap.Members, func(i, j int) bool {
+		a, b := snap.Members[i].MemberKey, snap.Members[j].MemberKey
+		return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.Region, b.Region),
+			cmp.Compare(a.Admin, b.Admin), cmp.Compare(a.Member, b.Member)) < 0
+	})
+	for _, a := range t.d.orgAdmins {
+		snap.OrgAdmins = append(snap.OrgAdmins, a)
+	}
+	sort.Slice(snap.OrgAdmins, func(i, j int) bool {
+		return accountKeyLess(snap.OrgAdmins[i].AccountKey, snap.OrgAdmins[j].AccountKey)
+	})
+	for _, c := range t.d.orgConfigs {
+		snap.OrgConfigs = append(snap.OrgConfigs, cloneOrgConfig(c))
+	}
+	sort.Slice(snap.OrgConfigs, func(i, j int) bool {
+		return accountKeyLess(snap.OrgConfigs[i].AccountKey, snap.OrgConfigs[j].AccountKey)
+	})
+	snap.Emails = sortedEmails(t.d.emails)
+	return snap, nil
+}
+
+func accountKeyLess(a, b store.AccountKey) bool {
+	return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Account, b.Account)) < 0
 }

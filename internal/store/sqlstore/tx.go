@@ -303,3 +303,103 @@ func (t *sqlTx) PutOrgConfig(ctx context.Context, c store.OrgConfig) error {
 func (t *sqlTx) DeleteOrgConfig(ctx context.Context, k store.AccountKey) error {
 	return deleted(t.exec(ctx, `DELETE FROM org_configs WHERE service = ? AND region = ? AND account = ?`, k.Service, k.Region, k.Account))
 }
+
+const emailColumns = `id, service, region, sender, recipient, address, message, invitation_id, sent`
+
+func (t *sqlTx) PutEmail(ctx context.Context, e store.Email) error {
+	_, err := t.exec(ctx, `INSERT INTO emails (`+emailColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.ID, e.Service, e.Region, e.From, e.To, e.Address, e.Message, e.InvitationID, timeValue(e.Sent))
+	return err
+}
+
+func (t *sqlTx) ListEmails(ctx context.Context, q store.EmailQuery) ([]store.Email, error) {
+	query := `SELECT ` + emailColumns + ` FROM emails`
+	var args []any
+	if q.Account != "" {
+		query += ` WHERE sender = ? OR recipient = ?`
+		args = append(args, q.Account, q.Account)
+	}
+	query += ` ORDER BY sent, id`
+	if q.Limit > 0 {
+		query += ` LIMIT ?`
+		args = append(args, q.Limit)
+	}
+	rows, err := t.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Email
+	for rows.Next() {
+		var e store.Email
+		var sent sql.NullInt64
+		if err := rows.Scan(&e.ID, &e.Service, &e.Region, &e.From, &e.To, &e.Address, &e.Message, &e.InvitationID, &sent); err != nil {
+			return nil, err
+		}
+		e.Sent = timeOf(sent)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *sqlTx) All(ctx context.Context) (store.Snapshot, error) {
+	var snap store.Snapshot
+	rows, err := t.query(ctx, `SELECT `+enablementColumns+` FROM enablements ORDER BY service, region, account`)
+	if err != nil {
+		return snap, err
+	}
+	for rows.Next() {
+		e, err := scanEnablement(rows)
+		if err != nil {
+			rows.Close()
+			return snap, err
+		}
+		snap.Enablements = append(snap.Enablements, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, err
+	}
+	if snap.Members, err = t.members(ctx, `SELECT `+memberColumns+` FROM members ORDER BY service, region, admin, member`); err != nil {
+		return snap, err
+	}
+	rows, err = t.query(ctx, `SELECT service, region, account, status, created FROM org_admins ORDER BY service, region, account`)
+	if err != nil {
+		return snap, err
+	}
+	for rows.Next() {
+		var a store.OrgAdmin
+		var status string
+		var created sql.NullInt64
+		if err := rows.Scan(&a.Service, &a.Region, &a.Account, &status, &created); err != nil {
+			rows.Close()
+			return snap, err
+		}
+		a.Status, a.Created = store.OrgAdminStatus(status), timeOf(created)
+		snap.OrgAdmins = append(snap.OrgAdmins, a)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, err
+	}
+	rows, err = t.query(ctx, `SELECT service, region, account, auto_enable, settings, updated FROM org_configs ORDER BY service, region, account`)
+	if err != nil {
+		return snap, err
+	}
+	for rows.Next() {
+		var c store.OrgConfig
+		var updated sql.NullInt64
+		if err := rows.Scan(&c.Service, &c.Region, &c.Account, &c.AutoEnable, &c.Settings, &updated); err != nil {
+			rows.Close()
+			return snap, err
+		}
+		c.Updated = timeOf(updated)
+		snap.OrgConfigs = append(snap.OrgConfigs, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return snap, err
+	}
+	snap.Emails, err = t.ListEmails(ctx, store.EmailQuery{})
+	return snap, err
+}

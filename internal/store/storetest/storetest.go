@@ -95,6 +95,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Reset", with(testReset))
 	t.Run("CancelledContext", with(testCancelledContext))
 
+	t.Run("Emails", with(testEmails))
+	t.Run("EmailsRollBack", with(testEmailsRollBack))
+	t.Run("All", with(testAll))
+
 	t.Run("ConcurrentWriters", with(testConcurrentWriters))
 	t.Run("ConcurrentReadersSeeWholeTransactions", with(testConcurrentReaders))
 }
