@@ -13,15 +13,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/localsec/localsec/internal/ids"
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/seed"
 	"github.com/localsec/localsec/internal/server"
+	"github.com/localsec/localsec/internal/store"
 )
 
 // Server is a localsec emulator listening on a loopback port.
@@ -41,9 +45,10 @@ type Server struct {
 }
 
 type options struct {
-	region  string
-	cfg     server.Config
-	secrets map[string]string
+	region   string
+	cfg      server.Config
+	secrets  map[string]string
+	seedFile string
 }
 
 // Option configures a Server.
@@ -87,6 +92,12 @@ func WithSigV4Credentials(accessKeyID, secretAccessKey, account string) Option {
 	}
 }
 
+// WithSeedFile starts the server from a seed document (JSON or YAML, the
+// format of `localsec --seed` and `localsec export`): its accounts, access
+// keys, organization and relationships. NewServer panics if the file is
+// not a valid seed.
+func WithSeedFile(path string) Option { return func(o *options) { o.seedFile = path } }
+
 // WithClock makes the server read the time from now instead of the system
 // clock, for tests that pin timestamps.
 func WithClock(now func() time.Time) Option {
@@ -108,6 +119,14 @@ func NewServer(opts ...Option) *Server {
 		opt(&o)
 	}
 	o.cfg.DefaultRegion = o.region
+	var snap *store.Snapshot
+	if o.seedFile != "" {
+		s, err := loadSeed(&o)
+		if err != nil {
+			panic(fmt.Sprintf("localsectest: seed %s: %v", o.seedFile, err))
+		}
+		snap = &s
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		if ln, err = net.Listen("tcp6", "[::1]:0"); err != nil {
@@ -115,6 +134,12 @@ func NewServer(opts ...Option) *Server {
 		}
 	}
 	srv := server.New(o.cfg)
+	if snap != nil {
+		if err := srv.Engine().Import(context.Background(), *snap); err != nil {
+			ln.Close()
+			panic(fmt.Sprintf("localsectest: seed %s: %v", o.seedFile, err))
+		}
+	}
 	s := &Server{
 		URL:      "http://" + ln.Addr().String(),
 		Listener: ln,
@@ -179,4 +204,36 @@ func (s *Server) Reset() {
 	if err := s.srv.Engine().Reset(context.Background()); err != nil {
 		panic(fmt.Sprintf("localsectest: reset: %v", err))
 	}
+}
+
+// loadSeed reads the seed file into the options: the directory, access
+// keys and organization, and returns the records to import.
+func loadSeed(o *options) (store.Snapshot, error) {
+	raw, err := os.ReadFile(o.seedFile)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	doc, err := seed.Parse(raw, o.seedFile)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	now := time.Now().UTC()
+	if o.cfg.Clock != nil {
+		now = o.cfg.Clock.Now().UTC()
+	}
+	dir, snap, err := seed.Load(doc, now.Truncate(time.Millisecond), ids.Random{}.NewID)
+	if err != nil {
+		return store.Snapshot{}, err
+	}
+	o.cfg.Directory = dir.Accounts
+	if dir.Organization.Exists() {
+		o.cfg.Organization = dir.Organization
+	}
+	if o.cfg.Accounts.Keys == nil {
+		o.cfg.Accounts.Keys = map[string]string{}
+	}
+	for k, a := range dir.Keys {
+		o.cfg.Accounts.Keys[k] = a
+	}
+	return snap, nil
 }

@@ -40,6 +40,10 @@ type config struct {
 	// (beyond loopback without a token).
 	AdminToken    string
 	AdminDisabled bool
+	// Seed is a seed document to load at start; SMTP relays invitation
+	// emails to host:port.
+	Seed string
+	SMTP string
 	// Store is where state lives: "memory", "sqlite:PATH" or a
 	// postgres:// URL, after --data-dir and PERSISTENCE=1 are resolved.
 	Store string
@@ -88,6 +92,10 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		"JSON file of access keys for --sigv4 strict: {\"credentials\":[{\"accessKeyId\":…,\"secretAccessKey\":…,\"accountId\":…}]} (LOCALSEC_CREDENTIALS)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("LOCALSEC_ADMIN_TOKEN", ""),
 		"token the /_localsec admin endpoints require (Authorization: Bearer TOKEN); without it they are off when --addr is not loopback (LOCALSEC_ADMIN_TOKEN)")
+	fs.StringVar(&c.Seed, "seed", env("LOCALSEC_SEED", ""),
+		"seed document (JSON or YAML) of accounts, access keys, organization and relationships, loaded into an empty store at start (LOCALSEC_SEED)")
+	fs.StringVar(&c.SMTP, "smtp", env("LOCALSEC_SMTP", ""),
+		"also relay invitation emails to the SMTP server at HOST:PORT; they are always kept in GET /_localsec/emails (LOCALSEC_SMTP)")
 	fs.BoolVar(&c.ShowVersion, "version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -151,6 +159,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 		return c, fmt.Errorf("--sigv4 (LOCALSEC_SIGV4): %q is not off or strict", sigv4Mode)
 	}
 	c.AdminDisabled = c.AdminToken == "" && !isLoopback(c.Addr)
+	if c.SMTP != "" {
+		if _, _, err := net.SplitHostPort(c.SMTP); err != nil {
+			return c, fmt.Errorf("--smtp (LOCALSEC_SMTP): %q is not HOST:PORT", c.SMTP)
+		}
+	}
 	return c, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/outbox"
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/server"
 )
@@ -47,6 +48,9 @@ func main() {
 
 // run serves until ctx is done, then shuts down cleanly.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "export" {
+		return runExport(ctx, args[1:], getenv, stdout, stderr)
+	}
 	cfg, err := parseConfig(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -57,11 +61,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	logger := newLogger(cfg, stderr)
 
+	var seeded *seedData
+	if cfg.Seed != "" {
+		if seeded, err = readSeed(cfg, logger); err != nil {
+			return err
+		}
+	}
 	st, storeKind, err := openStore(ctx, cfg.Store)
 	if err != nil {
 		return fmt.Errorf("store: %w", err)
 	}
-	srv := server.New(server.Config{
+	scfg := server.Config{
 		Store:         st,
 		StoreKind:     storeKind,
 		Accounts:      protocol.Accounts{Default: cfg.Account, Keys: cfg.AccessKeys},
@@ -71,8 +81,25 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		DefaultRegion: cfg.Region,
 		Organization:  membership.Organization{ManagementAccount: cfg.OrgManagement, Accounts: cfg.OrgAccounts},
 		Logger:        logger,
-	})
+	}
+	if seeded != nil {
+		scfg.Directory = seeded.dir.Accounts
+		scfg.Organization = seeded.dir.Organization
+		scfg.Accounts.Keys = seeded.keys
+		scfg.Credentials = seeded.credentials
+	}
+	var relay *outbox.Relay
+	if cfg.SMTP != "" {
+		relay = outbox.NewRelay(cfg.SMTP, logger)
+		scfg.Notifier = relay.Notify
+	}
+	srv := server.New(scfg)
 	defer srv.Engine().Store().Close()
+	if seeded != nil {
+		if err := seeded.apply(ctx, srv, logger); err != nil {
+			return err
+		}
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
@@ -105,6 +132,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		return err
+	}
+	if relay != nil {
+		if err := relay.Close(shutdownCtx); err != nil {
+			logger.Warn("smtp relay: emails still queued at shutdown", "error", err.Error())
+		}
 	}
 	if err := <-serveErr; !errors.Is(err, http.ErrServerClosed) {
 		return err

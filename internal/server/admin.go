@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localsec/localsec/internal/outbox"
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 )
@@ -61,9 +62,29 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		_ = restjson.WriteJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	case "/_localsec/state":
+		call.Operation = "ExportState"
+		if !s.adminAllowed(w, r) {
+			return
+		}
+		if r.Method != http.MethodGet {
+			s.adminMethodNotAllowed(w, r)
+			return
+		}
+		s.exportState(w, r)
+	case "/_localsec/emails":
+		call.Operation = "ListEmails"
+		if !s.adminAllowed(w, r) {
+			return
+		}
+		if r.Method != http.MethodGet {
+			s.adminMethodNotAllowed(w, r)
+			return
+		}
+		s.listEmails(w, r)
 	default:
 		restjson.WriteError(w, &restjson.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
-			Message: "localsec has no admin endpoint " + r.URL.Path + "; it has /_localsec/health and /_localsec/reset."})
+			Message: "localsec has no admin endpoint " + r.URL.Path + "; it has /_localsec/health, /_localsec/reset, /_localsec/state and /_localsec/emails."})
 	}
 }
 
@@ -94,4 +115,72 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	}
 	return true
+}
+
+// exportState writes the whole state as a seed document: JSON, or YAML
+// with ?format=yaml.
+func (s *Server) exportState(w http.ResponseWriter, r *http.Request) {
+	doc, err := s.Export(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	var body []byte
+	contentType := "application/json"
+	if r.URL.Query().Get("format") == "yaml" {
+		body, err = doc.YAML()
+		contentType = "application/yaml"
+	} else {
+		body, err = doc.JSON()
+	}
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(body)
+}
+
+// emailView is an outbox email as the admin endpoint shows it.
+type emailView struct {
+	ID           string `json:"id"`
+	Service      string `json:"service"`
+	Region       string `json:"region"`
+	FromAccount  string `json:"fromAccount"`
+	ToAccount    string `json:"toAccount"`
+	To           string `json:"to"`
+	From         string `json:"from"`
+	Subject      string `json:"subject"`
+	Body         string `json:"body"`
+	Message      string `json:"message,omitempty"`
+	InvitationID string `json:"invitationId,omitempty"`
+	SentAt       string `json:"sentAt"`
+}
+
+// listEmails writes the outbox, oldest first; ?account= keeps the emails
+// an account sent or received.
+func (s *Server) listEmails(w http.ResponseWriter, r *http.Request) {
+	emails, err := s.engine.Emails(r.Context(), r.URL.Query().Get("account"))
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
+	out := struct {
+		Emails []emailView `json:"emails"`
+	}{Emails: make([]emailView, 0, len(emails))}
+	for _, e := range emails {
+		out.Emails = append(out.Emails, emailView{
+			ID: e.ID, Service: e.Service, Region: e.Region, FromAccount: e.From, ToAccount: e.To, To: e.Address,
+			From: outbox.Sender(e), Subject: outbox.Subject(e), Body: outbox.Body(e), Message: e.Message,
+			InvitationID: e.InvitationID, SentAt: e.Sent.UTC().Format(restjson.TimestampFormat),
+		})
+	}
+	_ = restjson.WriteJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	call := protocol.CallFrom(r.Context())
+	s.logger.Error("admin endpoint failed", "request_id", call.RequestID, "operation", call.Operation, "error", err.Error())
+	restjson.WriteError(w, &restjson.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The request failed: " + err.Error()})
 }

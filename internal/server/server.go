@@ -6,6 +6,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +22,7 @@ import (
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 	"github.com/localsec/localsec/internal/protocol/sigv4"
+	"github.com/localsec/localsec/internal/seed"
 	"github.com/localsec/localsec/internal/service/guardduty"
 	"github.com/localsec/localsec/internal/service/macie2"
 	"github.com/localsec/localsec/internal/service/sts"
@@ -61,6 +63,13 @@ type Config struct {
 	DefaultRegion string
 	// Organization is the AWS Organizations organization, if any.
 	Organization membership.Organization
+	// Directory lists the accounts (names, emails) for the state export
+	// and the console; access keys and the organization come from
+	// Accounts, Credentials and Organization.
+	Directory []seed.Account
+	// Notifier hears of the invitation emails put in the outbox (the SMTP
+	// relay); nil keeps them in the outbox only.
+	Notifier func(context.Context, []store.Email)
 	// Clock and IDs replace the system clock and random ids (tests).
 	Clock clock.Clock
 	IDs   ids.Generator
@@ -78,6 +87,7 @@ type service interface {
 type Server struct {
 	engine   *membership.Engine
 	accounts protocol.Accounts
+	dir      []seed.Account
 	verify   map[string]protocol.Credential
 	clock    clock.Clock
 	token    string
@@ -108,11 +118,15 @@ func New(cfg Config) *Server {
 		opts = append(opts, membership.WithIDs(cfg.IDs))
 	}
 	opts = append(opts, membership.WithOrganization(cfg.Organization))
+	if cfg.Notifier != nil {
+		opts = append(opts, membership.WithNotifier(cfg.Notifier))
+	}
 	engine := membership.New(st, opts...)
 
 	s := &Server{
 		engine:   engine,
 		accounts: cfg.Accounts,
+		dir:      cfg.Directory,
 		verify:   cfg.Credentials,
 		clock:    cfg.Clock,
 		token:    cfg.AdminToken,
@@ -236,4 +250,59 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Sign
 		return "", false
 	}
 	return cred.Account, true
+}
+
+// Export returns the whole state as a seed document: the accounts with
+// their access keys, the organization, and every record.
+func (s *Server) Export(ctx context.Context) (seed.Document, error) {
+	snap, err := s.engine.Export(ctx)
+	if err != nil {
+		return seed.Document{}, err
+	}
+	return seed.Build(s.directory(), snap), nil
+}
+
+// directory merges the configured accounts with the access keys that map
+// to them, so that an export seeds the same mapping.
+func (s *Server) directory() seed.Directory {
+	accounts := append([]seed.Account(nil), s.dir...)
+	index := map[string]int{}
+	// Secrets the directory knows are kept even when signatures are not
+	// verified, so that an export seeds a strict server too.
+	secrets := map[string]string{}
+	for i, a := range accounts {
+		for _, k := range a.AccessKeys {
+			secrets[k.ID] = k.Secret
+		}
+		accounts[i].AccessKeys = nil
+		index[a.ID] = i
+	}
+	add := func(key, account, secret string) {
+		i, ok := index[account]
+		if !ok {
+			accounts = append(accounts, seed.Account{ID: account})
+			i = len(accounts) - 1
+			index[account] = i
+		}
+		accounts[i].AccessKeys = append(accounts[i].AccessKeys, seed.AccessKey{ID: key, Secret: secret})
+	}
+	keys := make([]string, 0, len(s.accounts.Keys)+len(s.verify))
+	seen := map[string]bool{}
+	for k := range s.accounts.Keys {
+		keys, seen[k] = append(keys, k), true
+	}
+	for k := range s.verify {
+		if !seen[k] {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if cred, ok := s.verify[k]; ok {
+			add(k, cred.Account, cred.SecretAccessKey)
+		} else {
+			add(k, s.accounts.Keys[k], secrets[k])
+		}
+	}
+	return seed.Directory{Accounts: accounts, Organization: s.engine.Organization()}
 }
