@@ -28,6 +28,18 @@ type health struct {
 func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 	call := protocol.CallFrom(r.Context())
 	call.Service = "localsec"
+	if r.URL.Path == "/_localsec/ui" || strings.HasPrefix(r.URL.Path, "/_localsec/ui/") {
+		call.Operation = "Console"
+		if !s.adminAllowed(w, r) {
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			s.adminMethodNotAllowed(w, r)
+			return
+		}
+		s.console(w, r)
+		return
+	}
 	switch r.URL.Path {
 	case "/_localsec/health", "/_localstack/health":
 		call.Operation = "Health"
@@ -108,6 +120,11 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 	presented := r.Header.Get("X-Localsec-Admin-Token")
 	if bearer, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
 		presented = bearer
+	}
+	// A browser opening the console cannot send a header: it may give
+	// the token in the query string instead.
+	if t := r.URL.Query().Get("token"); presented == "" && t != "" {
+		presented = t
 	}
 	if subtle.ConstantTimeCompare([]byte(presented), []byte(s.token)) != 1 {
 		restjson.WriteError(w, &restjson.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
