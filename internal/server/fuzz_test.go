@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/xml"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -15,17 +16,38 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
+	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/server"
 )
 
 // Authorization modes of FuzzHandler.
 const (
-	authNone         = iota // no Authorization header
-	authSignedAdmin         // a real SigV4 signature for macie2 by account 111111111111
-	authText                // the fuzzed text as the Authorization header
-	authSignedMember        // a real SigV4 signature for macie2 by account 222222222222
+	authNone           = iota // no Authorization header
+	authSignedAdmin           // a real SigV4 signature for macie2 by account 111111111111
+	authText                  // the fuzzed text as the Authorization header
+	authSignedMember          // a real SigV4 signature for macie2 by account 222222222222
+	authSignedAdminGD         // the same for guardduty, by 111111111111
+	authSignedMemberGD        // the same for guardduty, by 222222222222
+	authSignedSTS             // the same for sts, by 111111111111
 	authModes
 )
+
+// signedAs is the account and service a signed mode signs for.
+func signedAs(mode uint8) (account, service string, ok bool) {
+	switch mode {
+	case authSignedAdmin:
+		return admin, "macie2", true
+	case authSignedMember:
+		return member, "macie2", true
+	case authSignedAdminGD:
+		return admin, "guardduty", true
+	case authSignedMemberGD:
+		return member, "guardduty", true
+	case authSignedSTS:
+		return admin, "sts", true
+	}
+	return "", "", false
+}
 
 // maxFuzzInput bounds the total size of FuzzHandler's arguments. The
 // body limit is tested in server_test.go; large inputs only slow the
@@ -49,6 +71,12 @@ func FuzzHandler(f *testing.F) {
 		[]byte(`{"account":{"accountId":"222222222222","email":"member@example.com"}}`))
 	f.Add("GET", "/_localsec/health", uint8(authNone), "", "", "", []byte(nil))
 	f.Add("GET", "/members", uint8(authText), "AWS4-HMAC-SHA256 Credential=x", "", "", []byte(nil))
+	f.Add("POST", "/detector", uint8(authSignedAdminGD), "", "application/json", "", []byte(`{"enable":true}`))
+	f.Add("GET", "/invitation", uint8(authSignedMemberGD), "", "", "", []byte(nil))
+	f.Add("POST", "/", uint8(authSignedSTS), "", "application/x-www-form-urlencoded", "", []byte("Action=GetCallerIdentity&Version=2011-06-15"))
+	f.Add("POST", "/", uint8(authSignedSTS), "", "application/x-www-form-urlencoded", "", []byte("Action=AssumeRole"))
+	f.Add("GET", "/_localsec/state?format=yaml", uint8(authNone), "", "", "", []byte(nil))
+	f.Add("GET", "/_localsec/emails", uint8(authNone), "", "", "", []byte(nil))
 
 	h := &handlerFuzzer{srv: server.New(testConfig()), signer: v4.NewSigner(), signingTime: time.Now()}
 	f.Fuzz(h.fuzz)
@@ -90,13 +118,9 @@ func (h *handlerFuzzer) fuzz(t *testing.T, method, target string, authMode uint8
 		return // net/http answers 400 before any handler runs
 	}
 	r.RemoteAddr = "192.0.2.1:1234"
-	if mode == authSignedAdmin || mode == authSignedMember {
-		account := admin
-		if mode == authSignedMember {
-			account = member
-		}
+	if account, service, ok := signedAs(mode); ok {
 		creds := aws.Credentials{AccessKeyID: account, SecretAccessKey: "localsec-secret"}
-		if err := h.signer.SignHTTP(context.Background(), creds, r, payloadHash(body), "macie2", "us-east-1", h.signingTime); err != nil {
+		if err := h.signer.SignHTTP(context.Background(), creds, r, payloadHash(body), service, "us-east-1", h.signingTime); err != nil {
 			return
 		}
 	}
@@ -104,6 +128,14 @@ func (h *handlerFuzzer) fuzz(t *testing.T, method, target string, authMode uint8
 	w := httptest.NewRecorder()
 	h.srv.ServeHTTP(w, r)
 	checkWireContract(t, r, w)
+	// Whatever arrived, the state is still one the engine could reach.
+	snap, err := h.srv.Engine().Export(context.Background())
+	if err != nil {
+		t.Fatalf("Export: %v", err)
+	}
+	if problems := membership.CheckInvariants(snap, h.srv.Engine().Organization()); len(problems) > 0 {
+		t.Fatalf("after %s %s the state breaks the invariants: %v", r.Method, r.RequestURI, problems)
+	}
 }
 
 func checkWireContract(t *testing.T, r *http.Request, w *httptest.ResponseRecorder) {
@@ -114,6 +146,11 @@ func checkWireContract(t *testing.T, r *http.Request, w *httptest.ResponseRecord
 	}
 	if w.Code >= 500 {
 		t.Fatalf("%s: status %d (%s) body %s", what, w.Code, w.Header().Get("X-Amzn-ErrorType"), w.Body)
+	}
+	ct := w.Header().Get("Content-Type")
+	if strings.HasPrefix(ct, "text/xml") {
+		checkXMLContract(t, what, w)
+		return
 	}
 	if w.Code < 200 || w.Code >= 300 {
 		if w.Header().Get("X-Amzn-ErrorType") == "" {
@@ -137,10 +174,41 @@ func checkWireContract(t *testing.T, r *http.Request, w *httptest.ResponseRecord
 		}
 		return
 	}
-	if ct := w.Header().Get("Content-Type"); ct != "application/json" {
+	switch {
+	case ct == "application/yaml" || strings.HasPrefix(ct, "text/html"):
+		// The state export in YAML and the console: admin endpoints,
+		// not AWS APIs.
+		if !strings.HasPrefix(r.URL.Path, "/_localsec/") {
+			t.Errorf("%s: status %d Content-Type %q outside the admin endpoints", what, w.Code, ct)
+		}
+		return
+	case ct != "application/json":
 		t.Errorf("%s: status %d Content-Type %q", what, w.Code, ct)
 	}
 	if !json.Valid(w.Body.Bytes()) || !bytes.HasPrefix(w.Body.Bytes(), []byte("{")) {
 		t.Errorf("%s: status %d body %q is not a JSON object", what, w.Code, w.Body)
+	}
+}
+
+// checkXMLContract checks an awsQuery answer (STS): a success is an XML
+// document; a refusal an ErrorResponse with a Code and a Message, and
+// X-Amzn-ErrorType.
+func checkXMLContract(t *testing.T, what string, w *httptest.ResponseRecorder) {
+	t.Helper()
+	var doc struct {
+		XMLName xml.Name
+		Error   struct {
+			Code    string `xml:"Code"`
+			Message string `xml:"Message"`
+		} `xml:"Error"`
+	}
+	if err := xml.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatalf("%s: status %d, body %q is not XML: %v", what, w.Code, w.Body, err)
+	}
+	if w.Code >= 200 && w.Code < 300 {
+		return
+	}
+	if doc.XMLName.Local != "ErrorResponse" || doc.Error.Code == "" || doc.Error.Message == "" || w.Header().Get("X-Amzn-ErrorType") == "" {
+		t.Errorf("%s: status %d, XML error %q lacks ErrorResponse/Code/Message or X-Amzn-ErrorType", what, w.Code, w.Body)
 	}
 }

@@ -9,6 +9,7 @@ package sts
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -40,8 +41,13 @@ func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	params := r.URL.Query()
 	if r.Method == http.MethodPost {
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-		if err != nil {
-			writeError(w, call, http.StatusBadRequest, "ValidationError", "The request body could not be read or is too large.")
+		var tooBig *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooBig):
+			writeError(w, call, http.StatusRequestEntityTooLarge, "RequestEntityTooLarge", "The request body is larger than the service accepts.")
+			return
+		case err != nil:
+			writeError(w, call, http.StatusBadRequest, "ValidationError", "The request body could not be read.")
 			return
 		}
 		form, err := url.ParseQuery(string(body))
