@@ -91,7 +91,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (c
 	fs.StringVar(&credentials, "credentials", env("LOCALSEC_CREDENTIALS", ""),
 		"JSON file of access keys for --sigv4 strict: {\"credentials\":[{\"accessKeyId\":…,\"secretAccessKey\":…,\"accountId\":…}]} (LOCALSEC_CREDENTIALS)")
 	fs.StringVar(&c.AdminToken, "admin-token", env("LOCALSEC_ADMIN_TOKEN", ""),
-		"token the /_localsec admin endpoints require (Authorization: Bearer TOKEN); without it they are off when --addr is not loopback (LOCALSEC_ADMIN_TOKEN)")
+		"token the /_localsec admin endpoints but health require (Authorization: Bearer TOKEN, or ?token=TOKEN for the console in a browser); without it they are off when --addr is not loopback (LOCALSEC_ADMIN_TOKEN)")
 	fs.StringVar(&c.Seed, "seed", env("LOCALSEC_SEED", ""),
 		"seed document (JSON or YAML) of accounts, access keys, organization and relationships, loaded into an empty store at start (LOCALSEC_SEED)")
 	fs.StringVar(&c.SMTP, "smtp", env("LOCALSEC_SMTP", ""),

@@ -96,7 +96,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		s.listEmails(w, r)
 	default:
 		restjson.WriteError(w, &restjson.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
-			Message: "localsec has no admin endpoint " + r.URL.Path + "; it has /_localsec/health, /_localsec/reset, /_localsec/state and /_localsec/emails."})
+			Message: "localsec has no admin endpoint " + r.URL.Path + "; it has /_localsec/health, /_localsec/reset, /_localsec/state, /_localsec/emails and /_localsec/ui."})
 	}
 }
 
