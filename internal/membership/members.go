@@ -317,6 +317,7 @@ func (s *Service) ListMembers(ctx context.Context, c Caller, onlyAssociated bool
 			ms = ms[:p.limit()]
 			next = encodeToken(listMembers, ms[len(ms)-1].Member)
 		}
+		views = make([]MemberView, 0, len(ms))
 		for _, m := range ms {
 			v, err := s.view1(ctx, tx, m)
 			if err != nil {

@@ -39,7 +39,9 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		call := &protocol.Call{RequestID: protocol.NewRequestID()}
-		w.Header().Set("x-amzn-RequestId", call.RequestID)
+		// The canonical form of x-amzn-RequestId, set without
+		// canonicalizing it again on every request.
+		w.Header()["X-Amzn-Requestid"] = []string{call.RequestID}
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {

@@ -192,6 +192,11 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	// Copies: sig's strings share the Authorization header's memory,
+	// which records built from the call would otherwise keep alive.
+	sig.Service = strings.Clone(sig.Service)
+	sig.Region = strings.Clone(sig.Region)
+	sig.AccessKeyID = strings.Clone(sig.AccessKeyID)
 	call.Service = sig.Service
 	call.Region = sig.Region
 	if call.Region == "" {

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/localsec/localsec/internal/protocol"
 )
@@ -22,6 +23,7 @@ type Request struct {
 	params map[string]string
 	query  url.Values
 	body   []byte
+	names  *nameCache
 }
 
 // Param returns the unescaped value of a path label.
@@ -46,6 +48,9 @@ func (r *Request) Decode(v any) error {
 	if body[0] != '{' {
 		return &InputError{Kind: InputMalformed, Message: "The request body must be a JSON object."}
 	}
+	if keysExact(body, r.names.of(reflect.TypeOf(v))) {
+		return decodeError(json.Unmarshal(body, v))
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var generic any
@@ -60,7 +65,10 @@ func (r *Request) Decode(v any) error {
 	if err != nil {
 		return &InputError{Kind: InputMalformed, Message: "The request body is not valid JSON."}
 	}
-	err = json.Unmarshal(canonical, v)
+	return decodeError(json.Unmarshal(canonical, v))
+}
+
+func decodeError(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	switch {
 	case err == nil:
@@ -222,4 +230,102 @@ func Invalid(field, why string) *InputError {
 // OutOfRange returns the error for a number outside [min, max].
 func OutOfRange(field string, min, max int) *InputError {
 	return &InputError{Kind: InputOutOfRange, Field: field, Message: fmt.Sprintf("The value of %s must be between %d and %d.", field, min, max)}
+}
+
+// nameSet is every JSON member name of a type tree: exact names, and
+// their lower-case forms. ok is false when two names differ only in case
+// (the fast path cannot tell them apart).
+type nameSet struct {
+	exact, folded map[string]bool
+	ok            bool
+}
+
+// nameCache keeps the nameSet of each input type a router decodes into,
+// so that reflection runs once per type, not once per request. Each
+// Router has its own: no state is shared between servers.
+type nameCache struct {
+	sets sync.Map // reflect.Type -> *nameSet
+}
+
+func (c *nameCache) of(t reflect.Type) *nameSet {
+	if c == nil {
+		return namesOf(t)
+	}
+	if ns, ok := c.sets.Load(t); ok {
+		return ns.(*nameSet)
+	}
+	ns := namesOf(t)
+	c.sets.Store(t, ns)
+	return ns
+}
+
+func namesOf(t reflect.Type) *nameSet {
+	ns := &nameSet{exact: map[string]bool{}, folded: map[string]bool{}, ok: true}
+	seen := map[reflect.Type]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || seen[t] {
+			return
+		}
+		seen[t] = true
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if name == "" {
+				name = f.Name
+			}
+			low := strings.ToLower(name)
+			if ns.folded[low] && !ns.exact[name] {
+				ns.ok = false
+			}
+			ns.exact[name], ns.folded[low] = true, true
+			walk(f.Type)
+		}
+	}
+	walk(t)
+	return ns
+}
+
+// keysExact reports whether no object member name of body matches a name
+// of ns only when case is ignored: then encoding/json decodes body as
+// Decode means it to.
+func keysExact(body []byte, ns *nameSet) bool {
+	if !ns.ok {
+		return false
+	}
+	for i := 0; i < len(body); i++ {
+		if body[i] != '"' {
+			continue
+		}
+		j, escaped := i+1, false
+		for ; j < len(body) && body[j] != '"'; j++ {
+			if body[j] == '\\' {
+				escaped = true
+				j++
+			}
+		}
+		if j >= len(body) {
+			return false
+		}
+		k := j + 1
+		for k < len(body) && (body[k] == ' ' || body[k] == '\t' || body[k] == '\n' || body[k] == '\r') {
+			k++
+		}
+		if k < len(body) && body[k] == ':' {
+			if escaped {
+				return false
+			}
+			if key := body[i+1 : j]; !ns.exact[string(key)] && ns.folded[strings.ToLower(string(key))] {
+				return false
+			}
+		}
+		i = j
+	}
+	return true
 }

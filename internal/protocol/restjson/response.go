@@ -100,7 +100,10 @@ func NewTimestamp(t time.Time) *Timestamp {
 
 // MarshalJSON writes the timestamp as an ISO 8601 string.
 func (t Timestamp) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format(TimestampFormat) + `"`), nil
+	b := make([]byte, 0, len(TimestampFormat)+2)
+	b = append(b, '"')
+	b = time.Time(t).UTC().AppendFormat(b, TimestampFormat)
+	return append(b, '"'), nil
 }
 
 // EpochTimestamp is a time written as epoch seconds, a JSON number: the

@@ -40,6 +40,7 @@ type Router struct {
 	MaxBodyBytes int64
 
 	routes []route
+	names  nameCache
 }
 
 type route struct {
@@ -156,7 +157,7 @@ func (rt *Router) ServeHTTP(w http.ResponseWriter, hr *http.Request) {
 		return
 	}
 
-	req := &Request{HTTP: hr, Call: call, params: params, query: hr.URL.Query(), body: body}
+	req := &Request{HTTP: hr, Call: call, params: params, query: hr.URL.Query(), body: body, names: &rt.names}
 	out, err := r.handler(hr.Context(), req)
 	if err != nil {
 		rt.writeError(w, call, err)

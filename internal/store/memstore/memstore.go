@@ -32,14 +32,23 @@ func New() *Store {
 
 type serviceAccount struct{ service, account string }
 
+type adminStatus struct {
+	admin  store.AccountKey
+	status store.RelationshipStatus
+}
+
 type data struct {
 	enablements map[store.AccountKey]store.Enablement
 	members     map[store.MemberKey]store.Member
 	// byAdmin holds each administrator's member account ids, sorted, so
 	// that pages cost O(log n + page) whatever the inventory size.
 	byAdmin map[store.AccountKey][]string
+	// byStatus holds each administrator's member account ids per status,
+	// sorted, so that a page of some statuses (the associated members)
+	// costs O(log n + page) too, however many records have other ones.
+	byStatus map[adminStatus][]string
 	// byMember finds the records in which an account is the member.
-	byMember   map[serviceAccount]map[store.MemberKey]struct{}
+	byMember   map[serviceAccount][]store.MemberKey
 	orgAdmins  map[store.AccountKey]store.OrgAdmin
 	orgConfigs map[store.AccountKey]store.OrgConfig
 	// emails is the outbox, in the order the emails were put.
@@ -50,7 +59,8 @@ func (d *data) init() {
 	d.enablements = map[store.AccountKey]store.Enablement{}
 	d.members = map[store.MemberKey]store.Member{}
 	d.byAdmin = map[store.AccountKey][]string{}
-	d.byMember = map[serviceAccount]map[store.MemberKey]struct{}{}
+	d.byStatus = map[adminStatus][]string{}
+	d.byMember = map[serviceAccount][]store.MemberKey{}
 	d.orgAdmins = map[store.AccountKey]store.OrgAdmin{}
 	d.orgConfigs = map[store.AccountKey]store.OrgConfig{}
 	d.emails = nil
@@ -200,8 +210,12 @@ func (t *tx) PutMember(ctx context.Context, m store.Member) error {
 		return err
 	}
 	k := m.MemberKey
-	if _, exists := t.d.members[k]; !exists {
-		t.indexMember(k)
+	old, exists := t.d.members[k]
+	switch {
+	case !exists:
+		t.indexMember(k, m.Status)
+	case old.Status != m.Status:
+		t.moveStatus(k, old.Status, m.Status)
 	}
 	putRecord(t, t.d.members, k, cloneMember(m))
 	return nil
@@ -211,85 +225,124 @@ func (t *tx) DeleteMember(ctx context.Context, k store.MemberKey) error {
 	if err := t.check(ctx); err != nil {
 		return err
 	}
-	if !deleteRecord(t, t.d.members, k) {
+	old, exists := t.d.members[k]
+	if !exists {
 		return store.ErrNotFound
 	}
-	t.unindexMember(k)
+	deleteRecord(t, t.d.members, k)
+	t.removeFromIndexes(k, old.Status)
+	t.undo = append(t.undo, func() { t.addToIndexes(k, old.Status) })
 	return nil
 }
 
-// indexMember adds a new key to both indexes, logging the reverse.
-func (t *tx) indexMember(k store.MemberKey) {
-	ak := k.AdminKey()
-	ids := t.d.byAdmin[ak]
-	i, _ := slices.BinarySearch(ids, k.Member)
-	t.d.byAdmin[ak] = slices.Insert(ids, i, k.Member)
-
-	sa := serviceAccount{k.Service, k.Member}
-	set := t.d.byMember[sa]
-	if set == nil {
-		set = map[store.MemberKey]struct{}{}
-		t.d.byMember[sa] = set
-	}
-	set[k] = struct{}{}
-
-	t.undo = append(t.undo, func() { t.removeFromIndexes(k) })
+// indexMember adds a new key to the indexes, logging the reverse.
+func (t *tx) indexMember(k store.MemberKey, st store.RelationshipStatus) {
+	t.addToIndexes(k, st)
+	t.undo = append(t.undo, func() { t.removeFromIndexes(k, st) })
 }
 
-func (t *tx) unindexMember(k store.MemberKey) {
-	t.removeFromIndexes(k)
+// moveStatus moves a key from one status list to another, logging the
+// reverse.
+func (t *tx) moveStatus(k store.MemberKey, from, to store.RelationshipStatus) {
+	ak := k.AdminKey()
+	removeSorted(t.d.byStatus, adminStatus{ak, from}, k.Member)
+	insertSorted(t.d.byStatus, adminStatus{ak, to}, k.Member)
 	t.undo = append(t.undo, func() {
-		ak := k.AdminKey()
-		ids := t.d.byAdmin[ak]
-		i, _ := slices.BinarySearch(ids, k.Member)
-		t.d.byAdmin[ak] = slices.Insert(ids, i, k.Member)
-		sa := serviceAccount{k.Service, k.Member}
-		if t.d.byMember[sa] == nil {
-			t.d.byMember[sa] = map[store.MemberKey]struct{}{}
-		}
-		t.d.byMember[sa][k] = struct{}{}
+		removeSorted(t.d.byStatus, adminStatus{ak, to}, k.Member)
+		insertSorted(t.d.byStatus, adminStatus{ak, from}, k.Member)
 	})
 }
 
-func (t *tx) removeFromIndexes(k store.MemberKey) {
+func (t *tx) addToIndexes(k store.MemberKey, st store.RelationshipStatus) {
 	ak := k.AdminKey()
-	ids := t.d.byAdmin[ak]
-	if i, found := slices.BinarySearch(ids, k.Member); found {
-		ids = slices.Delete(ids, i, i+1)
-	}
-	if len(ids) == 0 {
-		delete(t.d.byAdmin, ak)
-	} else {
-		t.d.byAdmin[ak] = ids
-	}
+	insertSorted(t.d.byAdmin, ak, k.Member)
+	insertSorted(t.d.byStatus, adminStatus{ak, st}, k.Member)
 	sa := serviceAccount{k.Service, k.Member}
-	if set := t.d.byMember[sa]; set != nil {
-		delete(set, k)
-		if len(set) == 0 {
-			delete(t.d.byMember, sa)
-		}
+	t.d.byMember[sa] = append(t.d.byMember[sa], k)
+}
+
+func (t *tx) removeFromIndexes(k store.MemberKey, st store.RelationshipStatus) {
+	ak := k.AdminKey()
+	removeSorted(t.d.byAdmin, ak, k.Member)
+	removeSorted(t.d.byStatus, adminStatus{ak, st}, k.Member)
+	sa := serviceAccount{k.Service, k.Member}
+	keys := slices.DeleteFunc(t.d.byMember[sa], func(x store.MemberKey) bool { return x == k })
+	if len(keys) == 0 {
+		delete(t.d.byMember, sa)
+	} else {
+		t.d.byMember[sa] = keys
 	}
 }
 
+// insertSorted and removeSorted keep m[key] a sorted list of ids; an
+// emptied list leaves the map.
+func insertSorted[K comparable](m map[K][]string, key K, id string) {
+	ids := m[key]
+	i, found := slices.BinarySearch(ids, id)
+	if !found {
+		m[key] = slices.Insert(ids, i, id)
+	}
+}
+
+func removeSorted[K comparable](m map[K][]string, key K, id string) {
+	ids := m[key]
+	i, found := slices.BinarySearch(ids, id)
+	if !found {
+		return
+	}
+	if ids = slices.Delete(ids, i, i+1); len(ids) == 0 {
+		delete(m, key)
+	} else {
+		m[key] = ids
+	}
+}
+
+// after returns the position of the first id greater than key in ids.
+func after(ids []string, key string) int {
+	if key == "" {
+		return 0
+	}
+	i, found := slices.BinarySearch(ids, key)
+	if found {
+		i++
+	}
+	return i
+}
+
 func (t *tx) ListMembers(ctx context.Context, q store.MemberQuery) ([]store.Member, error) {
-	ids := t.d.byAdmin[q.Admin]
-	start := 0
-	if q.After != "" {
-		start, _ = slices.BinarySearch(ids, q.After)
-		if start < len(ids) && ids[start] == q.After {
-			start++
+	if q.Statuses == nil {
+		ids := t.d.byAdmin[q.Admin]
+		ids = ids[after(ids, q.After):]
+		if q.Limit > 0 && len(ids) > q.Limit {
+			ids = ids[:q.Limit]
+		}
+		out := make([]store.Member, 0, len(ids))
+		for _, id := range ids {
+			out = append(out, cloneMember(t.d.members[store.MemberKey{Scope: q.Admin.Scope, Admin: q.Admin.Account, Member: id}]))
+		}
+		return out, nil
+	}
+	// Merge the sorted lists of the asked statuses from After on.
+	lists := make([][]string, 0, len(q.Statuses))
+	for _, st := range slices.Compact(slices.Sorted(slices.Values(q.Statuses))) {
+		if ids := t.d.byStatus[adminStatus{q.Admin, st}]; len(ids) > 0 {
+			lists = append(lists, ids[after(ids, q.After):])
 		}
 	}
 	var out []store.Member
-	for _, id := range ids[start:] {
-		m := t.d.members[store.MemberKey{Scope: q.Admin.Scope, Admin: q.Admin.Account, Member: id}]
-		if q.Statuses != nil && !slices.Contains(q.Statuses, m.Status) {
-			continue
+	for q.Limit == 0 || len(out) < q.Limit {
+		next := -1
+		for i, ids := range lists {
+			if len(ids) > 0 && (next < 0 || ids[0] < lists[next][0]) {
+				next = i
+			}
 		}
-		out = append(out, cloneMember(m))
-		if q.Limit > 0 && len(out) == q.Limit {
+		if next < 0 {
 			break
 		}
+		id := lists[next][0]
+		lists[next] = lists[next][1:]
+		out = append(out, cloneMember(t.d.members[store.MemberKey{Scope: q.Admin.Scope, Admin: q.Admin.Account, Member: id}]))
 	}
 	return out, nil
 }
@@ -300,7 +353,7 @@ func (t *tx) CountMembers(ctx context.Context, admin store.AccountKey) (int, err
 
 func (t *tx) ListMemberships(ctx context.Context, q store.MembershipQuery) ([]store.Member, error) {
 	var out []store.Member
-	for k := range t.d.byMember[serviceAccount{q.Service, q.Account}] {
+	for _, k := range t.d.byMember[serviceAccount{q.Service, q.Account}] {
 		if q.Region != "" && k.Region != q.Region {
 			continue
 		}
