@@ -11,12 +11,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -39,6 +37,8 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/localsec/localsec/internal/store/pgstore/pgtest"
 )
 
 // durRegion is the region of every request of these tests.
@@ -213,46 +213,6 @@ func (p *durProc) stop(t *testing.T) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("%s did not exit within 20s of SIGTERM", p.name)
 	}
-}
-
-// durPostgres returns the DSN of a fresh schema of the test database
-// (LOCALSEC_TEST_POSTGRES_DSN with search_path set), dropped when the test
-// ends. Without the variable the test skips, unless
-// LOCALSEC_REQUIRE_POSTGRES=1, where it fails.
-func durPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("LOCALSEC_TEST_POSTGRES_DSN")
-	if base == "" {
-		if os.Getenv("LOCALSEC_REQUIRE_POSTGRES") == "1" {
-			t.Fatal("LOCALSEC_REQUIRE_POSTGRES=1 but LOCALSEC_TEST_POSTGRES_DSN is not set")
-		}
-		t.Skip("no PostgreSQL: set LOCALSEC_TEST_POSTGRES_DSN (see .ci/postgres.sh)")
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("LOCALSEC_TEST_POSTGRES_DSN: %v", err)
-	}
-	if u.Scheme != "postgres" && u.Scheme != "postgresql" {
-		t.Fatalf("LOCALSEC_TEST_POSTGRES_DSN must be a postgres:// URL, got scheme %q", u.Scheme)
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	schema := fmt.Sprintf("e2e_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := db.ExecContext(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatalf("creating schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			t.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // durSeed returns the seed of the test's random choices: LOCALSEC_TEST_SEED
@@ -1235,7 +1195,7 @@ func TestDurabilityCrashSQLite(t *testing.T) {
 }
 
 func TestDurabilityCrashPostgres(t *testing.T) {
-	dsn := durPostgres(t)
+	dsn := pgtest.DSN(t)
 	bin := durBuild(t)
 	durCrashTest(t, bin, dsn, 5)
 }

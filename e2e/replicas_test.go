@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/localsec/localsec/internal/store/pgstore/pgtest"
 )
 
 // repScenario is one kind of conflict: a setup run in order, then two
@@ -372,7 +374,7 @@ func repStartTogether(t *testing.T, bin, dsn string, n int) []*durProc {
 // empty schema: the schema migrations must be applied once, the others
 // waiting for them, and every replica must come up.
 func TestReplicasStartTogether(t *testing.T) {
-	dsn := durPostgres(t)
+	dsn := pgtest.DSN(t)
 	bin := durBuild(t)
 	procs := repStartTogether(t, bin, dsn, 3)
 	// They serve one state.
@@ -386,7 +388,7 @@ func TestReplicasStartTogether(t *testing.T) {
 }
 
 func TestReplicasSharePostgres(t *testing.T) {
-	dsn := durPostgres(t)
+	dsn := pgtest.DSN(t)
 	bin := durBuild(t)
 	ctx := t.Context()
 

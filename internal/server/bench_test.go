@@ -18,20 +18,17 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -43,7 +40,7 @@ import (
 	"github.com/localsec/localsec/internal/server"
 	"github.com/localsec/localsec/internal/store"
 	"github.com/localsec/localsec/internal/store/memstore"
-	"github.com/localsec/localsec/internal/store/pgstore"
+	"github.com/localsec/localsec/internal/store/pgstore/pgtest"
 	"github.com/localsec/localsec/internal/store/sqlitestore"
 )
 
@@ -71,47 +68,7 @@ var benchStores = []benchStore{
 		}
 		return st
 	}},
-	{"postgres", benchOpenPostgres},
-}
-
-var benchSchemas atomic.Int64
-
-// benchOpenPostgres opens a pgstore on a schema of its own, dropped at
-// the end, of the database LOCALSEC_TEST_POSTGRES_DSN names.
-func benchOpenPostgres(b *testing.B) store.Store {
-	base := os.Getenv("LOCALSEC_TEST_POSTGRES_DSN")
-	if base == "" {
-		if os.Getenv("LOCALSEC_REQUIRE_POSTGRES") == "1" {
-			b.Fatal("LOCALSEC_REQUIRE_POSTGRES=1 but LOCALSEC_TEST_POSTGRES_DSN is not set")
-		}
-		b.Skip("no PostgreSQL: set LOCALSEC_TEST_POSTGRES_DSN (see .ci/postgres.sh)")
-	}
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	schema := fmt.Sprintf("srvbench_%d_%d", os.Getpid(), benchSchemas.Add(1))
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() {
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			b.Errorf("drop schema: %v", err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		b.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	st, err := pgstore.Open(context.Background(), u.String())
-	if err != nil {
-		b.Fatal(err)
-	}
-	return st
+	{"postgres", func(b *testing.B) store.Store { return pgtest.Open(b) }},
 }
 
 // benchReq is a signed request that can be served again and again.
