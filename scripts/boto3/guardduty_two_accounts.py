@@ -20,24 +20,11 @@ surprise (a status, an id, a count, an error code or message that the spec,
 details and exits 1. Exit status 0 means every step passed.
 """
 
-import json
-import os
 import re
-import sys
-import time
-import traceback
-import urllib.error
-import urllib.request
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import ClientError
-except ImportError as exc:  # pragma: no cover - environment problem
-    print(f"boto3 is not installed: {exc}", file=sys.stderr)
-    sys.exit(2)
+from localsec_scenario import REGION, check, equal, expect_error, run, step
+from localsec_scenario import client as service_client
 
-REGION = "us-east-1"
 ADMIN = "111111111111"
 MEMBER = "222222222222"
 OTHER = "333333333333"
@@ -77,43 +64,10 @@ STILL_ASSOCIATED = REJECTED + "the current account cannot delete the given membe
 NO_MASTER = REJECTED + "the current account is not associated to a master account."
 
 
-class Failure(Exception):
-    """A step did not get the answer the spec predicts."""
-
-
-def check(cond, message):
-    if not cond:
-        raise Failure(message)
-
-
-def equal(what, got, want):
-    if got != want:
-        raise Failure(f"{what} = {got!r}, want {want!r}")
-
-
-def step(who, what):
-    print(f"ok   [{who}] {what}", flush=True)
-
-
 def is_utc(what, value):
     """GuardDuty's member/invitation/detector timestamps are ISO strings."""
     check(isinstance(value, str) and ISO_UTC.match(value),
           f"{what} is {value!r}, not an ISO 8601 UTC timestamp ending in Z")
-
-
-class Wire:
-    """Keeps the raw body of a client's last response (botocore hides the
-    body's "__type" of an error behind the header's code)."""
-
-    def __init__(self, client):
-        self.body = b""
-        client.meta.events.register("before-parse", self._record)
-
-    def _record(self, response_dict, **_):
-        self.body = response_dict.get("body") or b""
-
-    def json(self):
-        return json.loads(self.body or b"{}")
 
 
 def raises(client, message, call, **kwargs):
@@ -121,22 +75,7 @@ def raises(client, message, call, **kwargs):
     client.exceptions.BadRequestException: HTTP 400, error code
     BadRequestException, body "__type" InvalidInputException, and exactly
     message. Returns the error response."""
-    try:
-        out = call(**kwargs)
-    except client.exceptions.BadRequestException as e:
-        err = e.response["Error"]
-        equal(f"{call.__name__} error code", err.get("Code"), "BadRequestException")
-        equal(f"{call.__name__} HTTP status", e.response["ResponseMetadata"]["HTTPStatusCode"], 400)
-        equal(f"{call.__name__} error message", err.get("Message"), message)
-        equal(f"{call.__name__} body __type", client.localsec_wire.json().get("__type"), "InvalidInputException")
-        return e.response
-    except ClientError as e:
-        err = e.response["Error"]
-        raise Failure(
-            f"{call.__name__}: want BadRequestException, got {err.get('Code')}: {err.get('Message')!r}"
-        ) from e
-    out.pop("ResponseMetadata", None)
-    raise Failure(f"{call.__name__}: want BadRequestException, the call succeeded: {out!r}")
+    return expect_error(client, "BadRequestException", 400, message, call, body_type="InvalidInputException", **kwargs)
 
 
 def no_unprocessed(what, out):
@@ -148,38 +87,8 @@ def one_unprocessed(what, out, account, result):
     equal(f"{what} UnprocessedAccounts", out.get("UnprocessedAccounts"), [{"AccountId": account, "Result": result}])
 
 
-def http(url, method="GET"):
-    req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return resp.status
-
-
-def prepare(endpoint):
-    """Waits until localsec answers its health endpoint, then resets it."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if http(endpoint + "/_localsec/health") == 200:
-                break
-        except (urllib.error.URLError, OSError) as e:
-            if time.monotonic() > deadline:
-                raise Failure(f"localsec at {endpoint} is not healthy after 30s: {e}") from e
-        time.sleep(0.1)
-    equal("POST /_localsec/reset status", http(endpoint + "/_localsec/reset", "POST"), 200)
-    print(f"reset localsec at {endpoint}", flush=True)
-
-
 def client(endpoint, account):
-    c = boto3.session.Session().client(
-        "guardduty",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=account,
-        aws_secret_access_key="localsec-secret-" + account,
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    c.localsec_wire = Wire(c)
-    return c
+    return service_client("guardduty", endpoint, account)
 
 
 def get_member(admin, detector_id, account):
@@ -412,25 +321,5 @@ def scenario(endpoint):
     step("both", "delete_detector; the ids are no longer owned")
 
 
-def main():
-    endpoint = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("LOCALSEC_URL", "")
-    if not endpoint:
-        print(f"usage: {sys.argv[0]} ENDPOINT_URL (or set LOCALSEC_URL)", file=sys.stderr)
-        return 2
-    endpoint = endpoint.rstrip("/")
-    try:
-        prepare(endpoint)
-        scenario(endpoint)
-    except Failure as e:
-        print(f"FAIL: {e}", file=sys.stderr)
-        return 1
-    except Exception:  # an unexpected error is a failure too, with its traceback
-        print("FAIL: unexpected error:", file=sys.stderr)
-        traceback.print_exc()
-        return 1
-    print("PASS: guardduty two-account scenario")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    run("guardduty", scenario)

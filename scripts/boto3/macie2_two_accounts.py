@@ -21,24 +21,11 @@ means every step passed.
 """
 
 import datetime
-import json
-import os
 import re
-import sys
-import time
-import traceback
-import urllib.error
-import urllib.request
 
-try:
-    import boto3
-    from botocore.config import Config
-    from botocore.exceptions import ClientError
-except ImportError as exc:  # pragma: no cover - environment problem
-    print(f"boto3 is not installed: {exc}", file=sys.stderr)
-    sys.exit(2)
+from localsec_scenario import REGION, check, equal, expect_error, run, step
+from localsec_scenario import client as service_client
 
-REGION = "us-east-1"
 ADMIN = "111111111111"
 MEMBER = "222222222222"
 OTHER = "333333333333"
@@ -61,40 +48,6 @@ NO_PENDING_INVITATION = (
 NOT_ASSOCIATED_WITH_YOU = "account is not associated with your account"
 
 
-class Failure(Exception):
-    """A step did not get the answer the spec predicts."""
-
-
-def check(cond, message):
-    if not cond:
-        raise Failure(message)
-
-
-def equal(what, got, want):
-    if got != want:
-        raise Failure(f"{what} = {got!r}, want {want!r}")
-
-
-def step(who, what):
-    print(f"ok   [{who}] {what}", flush=True)
-
-
-class Wire:
-    """Keeps the raw body of a client's last response: botocore turns
-    timestamps into datetimes in the local zone, so whether the server sent
-    UTC with a Z is only visible on the wire."""
-
-    def __init__(self, client):
-        self.body = b""
-        client.meta.events.register("before-parse", self._record)
-
-    def _record(self, response_dict, **_):
-        self.body = response_dict.get("body") or b""
-
-    def json(self):
-        return json.loads(self.body or b"{}")
-
-
 def utc_on_wire(what, value):
     """value (from the raw JSON) must be an ISO 8601 UTC timestamp with Z."""
     check(isinstance(value, str) and ISO_UTC.match(value),
@@ -109,26 +62,7 @@ def raises(client, exception, status, message, call, *, exact=True, **kwargs):
     """Calls call(**kwargs), which must raise client.exceptions.<exception>
     with that error code, HTTP status and message (exactly, or containing
     it when exact is False). Returns the error response."""
-    modelled = getattr(client.exceptions, exception)
-    try:
-        out = call(**kwargs)
-    except modelled as e:
-        err = e.response["Error"]
-        equal(f"{call.__name__} error code", err.get("Code"), exception)
-        equal(f"{call.__name__} HTTP status", e.response["ResponseMetadata"]["HTTPStatusCode"], status)
-        got = err.get("Message", "")
-        if exact:
-            equal(f"{call.__name__} error message", got, message)
-        else:
-            check(message in got, f"{call.__name__} error message {got!r} does not contain {message!r}")
-        return e.response
-    except ClientError as e:
-        err = e.response["Error"]
-        raise Failure(
-            f"{call.__name__}: want {exception}, got {err.get('Code')}: {err.get('Message')!r}"
-        ) from e
-    out.pop("ResponseMetadata", None)
-    raise Failure(f"{call.__name__}: want {exception}, the call succeeded: {out!r}")
+    return expect_error(client, exception, status, message, call, exact=exact, **kwargs)
 
 
 def no_unprocessed(what, out):
@@ -136,38 +70,8 @@ def no_unprocessed(what, out):
     equal(f"{what} unprocessedAccounts", out["unprocessedAccounts"], [])
 
 
-def http(url, method="GET"):
-    req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return resp.status
-
-
-def prepare(endpoint):
-    """Waits until localsec answers its health endpoint, then resets it."""
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if http(endpoint + "/_localsec/health") == 200:
-                break
-        except (urllib.error.URLError, OSError) as e:
-            if time.monotonic() > deadline:
-                raise Failure(f"localsec at {endpoint} is not healthy after 30s: {e}") from e
-        time.sleep(0.1)
-    equal("POST /_localsec/reset status", http(endpoint + "/_localsec/reset", "POST"), 200)
-    print(f"reset localsec at {endpoint}", flush=True)
-
-
 def client(endpoint, account):
-    c = boto3.session.Session().client(
-        "macie2",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=account,
-        aws_secret_access_key="localsec-secret-" + account,
-        config=Config(retries={"total_max_attempts": 1}),
-    )
-    c.localsec_wire = Wire(c)
-    return c
+    return service_client("macie2", endpoint, account)
 
 
 def scenario(endpoint):
@@ -334,25 +238,5 @@ def scenario(endpoint):
     step("both", "disable_macie; get_macie_session -> AccessDeniedException")
 
 
-def main():
-    endpoint = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("LOCALSEC_URL", "")
-    if not endpoint:
-        print(f"usage: {sys.argv[0]} ENDPOINT_URL (or set LOCALSEC_URL)", file=sys.stderr)
-        return 2
-    endpoint = endpoint.rstrip("/")
-    try:
-        prepare(endpoint)
-        scenario(endpoint)
-    except Failure as e:
-        print(f"FAIL: {e}", file=sys.stderr)
-        return 1
-    except Exception:  # an unexpected error is a failure too, with its traceback
-        print("FAIL: unexpected error:", file=sys.stderr)
-        traceback.print_exc()
-        return 1
-    print("PASS: macie2 two-account scenario")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    run("macie2", scenario)
