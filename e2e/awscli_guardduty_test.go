@@ -7,17 +7,10 @@ package e2e_test
 // (AWS_ENDPOINT_URL_GUARDDUTY).
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // gdcliDetectorID is the shape of the detector ids localsec makes (spec
@@ -124,72 +117,10 @@ func (a *gdcliCaller) how() string {
 	return "--endpoint-url"
 }
 
-// run runs `aws guardduty <args> --output json` as the caller in the same
-// clean environment as cliCaller.run.
+// run runs `aws guardduty <args> --output json` as the caller (see cliExec).
 func (a *gdcliCaller) run(t *testing.T, args ...string) *cliResult {
 	t.Helper()
-	c := a.cli
-	full := append([]string{"guardduty"}, args...)
-	full = append(full, "--output", "json")
-	awsEnv := []string{
-		"AWS_ACCESS_KEY_ID=" + a.account,
-		"AWS_SECRET_ACCESS_KEY=localsec-secret-" + a.account,
-		"AWS_DEFAULT_REGION=us-east-1",
-		"AWS_CONFIG_FILE=" + filepath.Join(c.home, "nonexistent", "config"),
-		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(c.home, "nonexistent", "credentials"),
-		"AWS_EC2_METADATA_DISABLED=true",
-		"AWS_MAX_ATTEMPTS=1",
-		"AWS_PAGER=",
-	}
-	switch a.mode {
-	case cliViaFlag:
-		full = append(full, "--endpoint-url", c.endpoint)
-	case cliViaEnv:
-		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL_GUARDDUTY="+c.endpoint)
-	case cliViaGlobalEnv:
-		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL="+c.endpoint)
-	}
-	env := []string{"HOME=" + c.home}
-	for _, name := range []string{"PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "PYENV_ROOT", "PYENV_VERSION"} {
-		if v, ok := os.LookupEnv(name); ok {
-			env = append(env, name+"="+v)
-		}
-	}
-	env = append(env, awsEnv...)
-
-	cmd := exec.Command(c.bin, full...)
-	cmd.Env = env
-	cmd.Dir = c.home
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("starting aws %s: %v", cliShellJoin(full), err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	var err error
-	select {
-	case err = <-done:
-	case <-time.After(2 * time.Minute):
-		_ = cmd.Process.Kill()
-		err = fmt.Errorf("killed after 2 minutes: %v", <-done)
-	}
-	res := &cliResult{
-		args:   append([]string{"aws"}, full...),
-		env:    awsEnv,
-		stdout: stdout.String(),
-		stderr: stderr.String(),
-		err:    err,
-	}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		res.exitCode = exit.ExitCode()
-	default:
-		res.exitCode = -1
-	}
-	return res
+	return cliExec(t, a.cli, "guardduty", a.account, a.mode, args...)
 }
 
 // ok runs a command that must succeed and decodes its JSON output into out

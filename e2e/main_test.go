@@ -169,17 +169,23 @@ func cliEqual[T comparable](t *testing.T, r *cliResult, what string, got, want T
 	}
 }
 
-// run runs `aws macie2 <args> --output json` as the caller in a clean
-// environment: an empty HOME, config and credentials files that do not
-// exist, no profile, the caller's account as access key id, us-east-1.
+// run runs `aws macie2 <args> --output json` as the caller (see cliExec).
 func (a *cliCaller) run(t *testing.T, args ...string) *cliResult {
 	t.Helper()
-	c := a.cli
-	full := append([]string{"macie2"}, args...)
+	return cliExec(t, a.cli, "macie2", a.account, a.mode, args...)
+}
+
+// cliExec runs `aws <service> <args> --output json` as account in a clean
+// environment: an empty HOME, config and credentials files that do not
+// exist, no profile, the account as access key id, us-east-1; localsec is
+// reached the way mode says.
+func cliExec(t *testing.T, c *awsCLI, service, account string, mode cliEndpointMode, args ...string) *cliResult {
+	t.Helper()
+	full := append([]string{service}, args...)
 	full = append(full, "--output", "json")
 	awsEnv := []string{
-		"AWS_ACCESS_KEY_ID=" + a.account,
-		"AWS_SECRET_ACCESS_KEY=localsec-secret-" + a.account,
+		"AWS_ACCESS_KEY_ID=" + account,
+		"AWS_SECRET_ACCESS_KEY=localsec-secret-" + account,
 		"AWS_DEFAULT_REGION=us-east-1",
 		"AWS_CONFIG_FILE=" + filepath.Join(c.home, "nonexistent", "config"),
 		"AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(c.home, "nonexistent", "credentials"),
@@ -187,11 +193,11 @@ func (a *cliCaller) run(t *testing.T, args ...string) *cliResult {
 		"AWS_MAX_ATTEMPTS=1",
 		"AWS_PAGER=",
 	}
-	switch a.mode {
+	switch mode {
 	case cliViaFlag:
 		full = append(full, "--endpoint-url", c.endpoint)
 	case cliViaEnv:
-		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL_MACIE2="+c.endpoint)
+		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL_"+strings.ToUpper(service)+"="+c.endpoint)
 	case cliViaGlobalEnv:
 		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL="+c.endpoint)
 	}
