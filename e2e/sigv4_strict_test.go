@@ -45,6 +45,13 @@ func TestSigV4Strict(t *testing.T) {
 	_, err := macie2.NewFromConfig(wrongSecret, noRetry).GetMacieSession(ctx, &macie2.GetMacieSessionInput{})
 	wantAPIError(t, err, "InvalidSignatureException", http.StatusForbidden, "signature we calculated does not match")
 
+	// Another registered key with this key's secret: the key is part of
+	// what is checked, through the secret it stands for.
+	swapped := srv.AWSConfigForKey("AKIAMEMBEREXAMPLE001")
+	swapped.Credentials = credentials.NewStaticCredentialsProvider("AKIAMEMBEREXAMPLE001", "admin-secret", "")
+	_, err = macie2.NewFromConfig(swapped, noRetry).GetMacieSession(ctx, &macie2.GetMacieSessionInput{})
+	wantAPIError(t, err, "InvalidSignatureException", http.StatusForbidden, "signature we calculated does not match")
+
 	// A 12-digit key is no longer an account by itself: it must be registered.
 	_, err = macie2.NewFromConfig(srv.AWSConfig(thirdAcct), noRetry).GetMacieSession(ctx, &macie2.GetMacieSessionInput{})
 	wantAPIError(t, err, "UnrecognizedClientException", http.StatusForbidden, "security token included in the request is invalid")
