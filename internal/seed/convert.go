@@ -10,6 +10,8 @@ import (
 
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/service/guardduty"
+	"github.com/localsec/localsec/internal/service/macie2"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -33,8 +35,14 @@ func (d Directory) Email(account string) string {
 }
 
 // services lists the services a document may hold, and whether their
-// enablements carry a resource id (a GuardDuty detector id).
-func services() map[string]bool { return map[string]bool{"macie2": false, "guardduty": true} }
+// enablements carry a resource id (a GuardDuty detector id), as each
+// adapter's rules say.
+func services() map[string]bool {
+	return map[string]bool{
+		macie2.SigningName:    macie2.Rules().EnablementIDs,
+		guardduty.SigningName: guardduty.Rules().EnablementIDs,
+	}
+}
 
 // Load turns a document into its directory and store records. Missing
 // times become now, missing invitation and detector ids are made with
