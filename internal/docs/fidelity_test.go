@@ -25,7 +25,9 @@ func TestFidelityDoc(t *testing.T) {
 	doc := string(raw)
 	sections := []struct{ name, body string }{
 		{"macie2 messages", macie2.MessagesMarkdown()},
+		{"macie2 deviations", macie2.DeviationsMarkdown()},
 		{"guardduty messages", guardduty.MessagesMarkdown()},
+		{"guardduty deviations", guardduty.DeviationsMarkdown()},
 	}
 	changed := false
 	for _, s := range sections {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol/model"
 )
 
 // Evidence says where a message comes from.
@@ -45,4 +46,38 @@ func Table(replies map[membership.Code]Reply, status func(exception string) int,
 		fmt.Fprintf(&b, "| %s | %s (%d) | %s | %s |\n", c, r.Exception, status(r.Exception), r.Message, r.Evidence)
 	}
 	return b.String()
+}
+
+// Deviation is a point where a service's real answers are known to differ
+// from its official model, kept on purpose and named, with its evidence.
+// docs/fidelity.md lists every one.
+type Deviation struct {
+	// Name names the override in code and documents.
+	Name string
+	// What says what the service answers, against what its model says.
+	What string
+	// Evidence says where the behaviour was seen.
+	Evidence string
+	// Allow are the output constraints of the model that answers break
+	// because of it; the model-driven output checks accept them.
+	Allow []model.Allowance
+}
+
+// DeviationsMarkdown renders deviations as a Markdown table.
+func DeviationsMarkdown(ds []Deviation) string {
+	var b strings.Builder
+	b.WriteString("| Override | What localsec answers, against the model | Evidence |\n| --- | --- | --- |\n")
+	for _, d := range ds {
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", d.Name, d.What, d.Evidence)
+	}
+	return b.String()
+}
+
+// Allowances gathers the output allowances of deviations.
+func Allowances(ds []Deviation) []model.Allowance {
+	var out []model.Allowance
+	for _, d := range ds {
+		out = append(out, d.Allow...)
+	}
+	return out
 }

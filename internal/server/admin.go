@@ -8,6 +8,7 @@ import (
 
 	"github.com/localsec/localsec/internal/outbox"
 	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 )
 
@@ -70,7 +71,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		}
 		if err := s.engine.Reset(r.Context()); err != nil {
 			s.logger.Error("reset failed", "request_id", call.RequestID, "error", err.Error())
-			restjson.WriteError(w, &restjson.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The reset failed: " + err.Error()})
+			restjson.WriteError(w, &protocol.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The reset failed: " + err.Error()})
 			return
 		}
 		_ = restjson.WriteJSON(w, http.StatusOK, map[string]string{"status": "reset"})
@@ -95,13 +96,13 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 		}
 		s.listEmails(w, r)
 	default:
-		restjson.WriteError(w, &restjson.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
+		restjson.WriteError(w, &protocol.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
 			Message: "localsec has no admin endpoint " + r.URL.Path + "; it has /_localsec/health, /_localsec/reset, /_localsec/state, /_localsec/emails and /_localsec/ui."})
 	}
 }
 
 func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
-	restjson.WriteError(w, &restjson.APIError{Type: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed,
+	restjson.WriteError(w, &protocol.APIError{Type: "MethodNotAllowedException", Status: http.StatusMethodNotAllowed,
 		Message: r.Method + " is not allowed on " + r.URL.Path + "."})
 }
 
@@ -111,7 +112,7 @@ func (s *Server) adminMethodNotAllowed(w http.ResponseWriter, r *http.Request) {
 func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 	switch {
 	case s.adminOff:
-		restjson.WriteError(w, &restjson.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
+		restjson.WriteError(w, &protocol.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
 			Message: "The admin endpoints are off: localsec listens beyond loopback without --admin-token."})
 		return false
 	case s.token == "":
@@ -127,7 +128,7 @@ func (s *Server) adminAllowed(w http.ResponseWriter, r *http.Request) bool {
 		presented = t
 	}
 	if subtle.ConstantTimeCompare([]byte(presented), []byte(s.token)) != 1 {
-		restjson.WriteError(w, &restjson.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
+		restjson.WriteError(w, &protocol.APIError{Type: "AccessDeniedException", Status: http.StatusForbidden,
 			Message: "The admin endpoints need the admin token (Authorization: Bearer TOKEN or X-Localsec-Admin-Token)."})
 		return false
 	}
@@ -190,7 +191,7 @@ func (s *Server) listEmails(w http.ResponseWriter, r *http.Request) {
 		out.Emails = append(out.Emails, emailView{
 			ID: e.ID, Service: e.Service, Region: e.Region, FromAccount: e.From, ToAccount: e.To, To: e.Address,
 			From: outbox.Sender(e), Subject: outbox.Subject(e), Body: outbox.Body(e), Message: e.Message,
-			InvitationID: e.InvitationID, SentAt: e.Sent.UTC().Format(restjson.TimestampFormat),
+			InvitationID: e.InvitationID, SentAt: e.Sent.UTC().Format(model.ISO8601Layout),
 		})
 	}
 	_ = restjson.WriteJSON(w, http.StatusOK, out)
@@ -199,5 +200,5 @@ func (s *Server) listEmails(w http.ResponseWriter, r *http.Request) {
 func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
 	call := protocol.CallFrom(r.Context())
 	s.logger.Error("admin endpoint failed", "request_id", call.RequestID, "operation", call.Operation, "error", err.Error())
-	restjson.WriteError(w, &restjson.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The request failed: " + err.Error()})
+	restjson.WriteError(w, &protocol.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The request failed: " + err.Error()})
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 )
 
@@ -89,7 +90,7 @@ func (q consoleQuery) href(service, region, account string) string {
 // console serves the read-only web console under /_localsec/ui.
 func (s *Server) console(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path != "/_localsec/ui" && r.URL.Path != "/_localsec/ui/" {
-		restjson.WriteError(w, &restjson.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
+		restjson.WriteError(w, &protocol.APIError{Type: "NotFoundException", Status: http.StatusNotFound,
 			Message: "The console has no page " + r.URL.Path + "; open /_localsec/ui?service=SERVICE&region=REGION."})
 		return
 	}

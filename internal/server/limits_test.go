@@ -23,7 +23,7 @@ import (
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 
 	"github.com/localsec/localsec/internal/protocol"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol/endpoint"
 	"github.com/localsec/localsec/internal/server"
 )
 
@@ -237,8 +237,8 @@ func limitsCheck(t *testing.T, key string, service string, a limitsAnswer) {
 // TestBodyOverBoundIsNotReadToEnd sends 64 MiB bodies to each service,
 // with a Content-Length and chunked, signatures read or verified.
 func TestBodyOverBoundIsNotReadToEnd(t *testing.T) {
-	if restjson.DefaultMaxBodyBytes >= limitsReadBound/4 {
-		t.Fatalf("the body bound %d is too close to what this test allows the server to read (%d)", restjson.DefaultMaxBodyBytes, limitsReadBound)
+	if endpoint.DefaultMaxBodyBytes >= limitsReadBound/4 {
+		t.Fatalf("the body bound %d is too close to what this test allows the server to read (%d)", endpoint.DefaultMaxBodyBytes, limitsReadBound)
 	}
 	for _, mode := range []string{"", "strict/"} {
 		cfg := testConfig()

@@ -48,7 +48,7 @@ func (s *Server) withRequest(next http.Handler) http.Handler {
 				s.logger.Error("panic outside a service", "request_id", call.RequestID,
 					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if !rec.wrote {
-					restjson.WriteError(rec, &restjson.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError,
+					restjson.WriteError(rec, &protocol.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError,
 						Message: "The request processing has failed because of an unknown error."})
 				}
 			}

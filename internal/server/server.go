@@ -20,6 +20,7 @@ import (
 	"github.com/localsec/localsec/internal/ids"
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/endpoint"
 	"github.com/localsec/localsec/internal/protocol/restjson"
 	"github.com/localsec/localsec/internal/protocol/sigv4"
 	"github.com/localsec/localsec/internal/seed"
@@ -81,6 +82,9 @@ type Config struct {
 type service interface {
 	http.Handler
 	SigningName() string
+	// WriteError writes an error the server answers for the service
+	// (a refused signature) in the service's own error form.
+	WriteError(w http.ResponseWriter, call *protocol.Call, e *protocol.APIError)
 }
 
 // Server is localsec's HTTP handler with its engine.
@@ -137,7 +141,7 @@ func New(cfg Config) *Server {
 		services: map[string]service{},
 		started:  time.Now(),
 	}
-	for _, svc := range []service{macie2.New(engine, logger), guardduty.New(engine, logger), sts.New()} {
+	for _, svc := range []service{macie2.New(engine, logger), guardduty.New(engine, logger), sts.New(logger)} {
 		s.services[svc.SigningName()] = svc
 	}
 	if s.region == "" {
@@ -186,9 +190,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 		var malformed *sigv4.MalformedError
 		switch {
 		case errors.As(err, &malformed):
-			restjson.WriteError(w, &restjson.APIError{Type: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: malformed.Reason})
+			restjson.WriteError(w, &protocol.APIError{Type: "IncompleteSignatureException", Status: http.StatusBadRequest, Message: malformed.Reason})
 		default:
-			restjson.WriteError(w, &restjson.APIError{Type: "MissingAuthenticationTokenException", Status: http.StatusForbidden, Message: "Missing Authentication Token"})
+			restjson.WriteError(w, &protocol.APIError{Type: "MissingAuthenticationTokenException", Status: http.StatusForbidden, Message: "Missing Authentication Token"})
 		}
 		return
 	}
@@ -207,16 +211,22 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	}
 	call.AccessKeyID = sig.AccessKeyID
 	call.Account = s.accounts.Account(sig.AccessKeyID)
+	svc, known := s.services[sig.Service]
+	// Refusals of the signature are written in the form of the service
+	// the request is for, when localsec serves it.
+	writeError := func(e *protocol.APIError) { restjson.WriteError(w, e) }
+	if known {
+		writeError = func(e *protocol.APIError) { svc.WriteError(w, call, e) }
+	}
 	if s.verify != nil {
-		account, ok := s.verified(w, r, sig)
+		account, ok := s.verified(w, r, sig, writeError)
 		if !ok {
 			return
 		}
 		call.Account = account
 	}
-	svc, ok := s.services[sig.Service]
-	if !ok {
-		restjson.WriteError(w, &restjson.APIError{
+	if !known {
+		restjson.WriteError(w, &protocol.APIError{
 			Type:   "UnknownServiceException",
 			Status: http.StatusBadRequest,
 			Message: fmt.Sprintf("localsec does not emulate the service %q named in the credential scope; it serves %s.",
@@ -231,14 +241,14 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 // and returns the caller's account; on failure it has written the AWS
 // error and returns false. The body is read here (within the bound) and
 // put back for the service.
-func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Signature) (string, bool) {
+func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Signature, writeError func(*protocol.APIError)) (string, bool) {
 	cred, known := s.verify[sig.AccessKeyID]
 	if !known {
-		restjson.WriteError(w, &restjson.APIError{Type: "UnrecognizedClientException", Status: http.StatusForbidden,
+		writeError(&protocol.APIError{Type: "UnrecognizedClientException", Status: http.StatusForbidden,
 			Message: "The security token included in the request is invalid."})
 		return "", false
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, restjson.DefaultMaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, endpoint.DefaultMaxBodyBytes))
 	if err != nil {
 		// Too large (or unreadable) to verify: the service refuses it in
 		// its own error shape, reading the same error from the body.
@@ -249,9 +259,9 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Sign
 	if err := sigv4.Verify(r, body, sig, cred.SecretAccessKey, s.clock.Now()); err != nil {
 		var ve *sigv4.VerifyError
 		if errors.As(err, &ve) {
-			restjson.WriteError(w, &restjson.APIError{Type: ve.Code, Status: ve.Status(), Message: ve.Message})
+			writeError(&protocol.APIError{Type: ve.Code, Status: ve.Status(), Message: ve.Message})
 		} else {
-			restjson.WriteError(w, &restjson.APIError{Type: "InvalidSignatureException", Status: http.StatusForbidden, Message: err.Error()})
+			writeError(&protocol.APIError{Type: "InvalidSignatureException", Status: http.StatusForbidden, Message: err.Error()})
 		}
 		return "", false
 	}

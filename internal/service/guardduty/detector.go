@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"time"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/awsarn"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -108,34 +110,27 @@ func (ds detectorSettings) status(name string) string {
 	return "DISABLED"
 }
 
-// Request shapes shared by CreateDetector, UpdateDetector and
-// UpdateMemberDetectors.
-
-type enableInput struct {
-	Enable *bool `json:"enable"`
-}
-
-type dataSourcesInput struct {
-	S3Logs     *enableInput `json:"s3Logs"`
-	Kubernetes *struct {
-		AuditLogs *enableInput `json:"auditLogs"`
-	} `json:"kubernetes"`
-	MalwareProtection *struct {
-		ScanEc2InstanceWithFindings *struct {
-			EbsVolumes *bool `json:"ebsVolumes"`
-		} `json:"scanEc2InstanceWithFindings"`
-	} `json:"malwareProtection"`
+// featureInput is one feature of a request: the generated
+// DetectorFeatureConfiguration and MemberFeaturesConfiguration have the
+// same members under different names.
+type featureInput struct {
+	Name, Status *string
+	Additional   []additionalInput
 }
 
 type additionalInput struct {
-	Name   *string `json:"name"`
-	Status *string `json:"status"`
+	Name, Status *string
 }
 
-type featureInput struct {
-	Name                    *string           `json:"name"`
-	Status                  *string           `json:"status"`
-	AdditionalConfiguration []additionalInput `json:"additionalConfiguration"`
+func detectorFeatures(fs []api.DetectorFeatureConfiguration) []featureInput {
+	out := make([]featureInput, len(fs))
+	for i, f := range fs {
+		out[i] = featureInput{Name: f.Name, Status: f.Status}
+		for _, a := range f.AdditionalConfiguration {
+			out[i].Additional = append(out[i].Additional, additionalInput{Name: a.Name, Status: a.Status})
+		}
+	}
+	return out
 }
 
 // change is one validated feature change.
@@ -145,21 +140,18 @@ type change struct {
 	additional map[string]string
 }
 
-// featureChanges validates the dataSources and features of a request and
-// returns them as changes to apply.
-func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, error) {
+// featureChanges checks what the model cannot (a feature's name is
+// required; an additional configuration belongs to its feature and names
+// both members; the two runtime-monitoring features are exclusive) and
+// returns the dataSources and features of a request as changes to apply.
+// The enums are the model's, checked before.
+func featureChanges(ds *api.DataSourceConfigurations, features []featureInput) ([]change, error) {
 	var out []change
 	if ds != nil {
 		if ds.S3Logs != nil {
-			if ds.S3Logs.Enable == nil {
-				return nil, restjson.Missing("dataSources.s3Logs.enable")
-			}
 			out = append(out, change{feature: "S3_DATA_EVENTS", status: enabled(*ds.S3Logs.Enable)})
 		}
 		if ds.Kubernetes != nil {
-			if ds.Kubernetes.AuditLogs == nil || ds.Kubernetes.AuditLogs.Enable == nil {
-				return nil, restjson.Missing("dataSources.kubernetes.auditLogs.enable")
-			}
 			out = append(out, change{feature: "EKS_AUDIT_LOGS", status: enabled(*ds.Kubernetes.AuditLogs.Enable)})
 		}
 		if mp := ds.MalwareProtection; mp != nil && mp.ScanEc2InstanceWithFindings != nil && mp.ScanEc2InstanceWithFindings.EbsVolumes != nil {
@@ -169,30 +161,22 @@ func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, er
 	runtime := map[string]bool{}
 	for _, f := range features {
 		if f.Name == nil {
-			return nil, restjson.Missing("features.name")
-		}
-		if err := enumValue("features.name", *f.Name, configurableFeatures()...); err != nil {
-			return nil, err
+			return nil, model.Missing("features.name")
 		}
 		if *f.Name == "RUNTIME_MONITORING" || *f.Name == "EKS_RUNTIME_MONITORING" {
 			runtime[*f.Name] = true
 		}
 		c := change{feature: *f.Name, additional: map[string]string{}}
 		if f.Status != nil {
-			if err := enumValue("features.status", *f.Status, "ENABLED", "DISABLED"); err != nil {
-				return nil, err
-			}
 			c.status = *f.Status
 		}
-		for _, a := range f.AdditionalConfiguration {
+		for _, a := range f.Additional {
 			if a.Name == nil || a.Status == nil {
-				return nil, restjson.Missing("features.additionalConfiguration")
+				return nil, model.Missing("features.additionalConfiguration")
 			}
-			if err := enumValue("features.additionalConfiguration.name", *a.Name, additionalNames(*f.Name)...); err != nil {
-				return nil, err
-			}
-			if err := enumValue("features.additionalConfiguration.status", *a.Status, "ENABLED", "DISABLED"); err != nil {
-				return nil, err
+			if !contains(additionalNames(*f.Name), *a.Name) {
+				return nil, model.Refuse("features.additionalConfiguration.name",
+					"The additional configuration "+*a.Name+" does not belong to the feature "+*f.Name+".")
 			}
 			c.additional[*a.Name] = *a.Status
 		}
@@ -201,7 +185,7 @@ func featureChanges(ds *dataSourcesInput, features []featureInput) ([]change, er
 	// The model: specifying both runtime-monitoring features "will cause
 	// an error".
 	if len(runtime) > 1 {
-		return nil, restjson.Invalid("features", "EKS_RUNTIME_MONITORING and RUNTIME_MONITORING cannot be configured together.")
+		return nil, model.Refuse("features", "EKS_RUNTIME_MONITORING and RUNTIME_MONITORING cannot be configured together.")
 	}
 	return out, nil
 }
@@ -231,65 +215,47 @@ func (ds *detectorSettings) apply(changes []change, now time.Time) {
 	}
 }
 
-// Response shapes.
-
-type statusResult struct {
-	Status string `json:"status"`
+func (ds detectorSettings) dataSources(region, account string) *api.DataSourceConfigurationsResult {
+	status := func(name string) *string { return new(ds.status(name)) }
+	return &api.DataSourceConfigurationsResult{
+		CloudTrail: &api.CloudTrailConfigurationResult{Status: status("CLOUD_TRAIL")},
+		DNSLogs:    &api.DNSLogsConfigurationResult{Status: status("DNS_LOGS")},
+		FlowLogs:   &api.FlowLogsConfigurationResult{Status: status("FLOW_LOGS")},
+		S3Logs:     &api.S3LogsConfigurationResult{Status: status("S3_DATA_EVENTS")},
+		Kubernetes: &api.KubernetesConfigurationResult{AuditLogs: &api.KubernetesAuditLogsConfigurationResult{Status: status("EKS_AUDIT_LOGS")}},
+		MalwareProtection: &api.MalwareProtectionConfigurationResult{
+			ScanEc2InstanceWithFindings: &api.ScanEc2InstanceWithFindingsResult{EbsVolumes: &api.EbsVolumesResult{Status: status("EBS_MALWARE_PROTECTION")}},
+			ServiceRole:                 new(serviceLinkedRole(region, account, "malware-protection.guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDutyMalwareProtection")),
+		},
+	}
 }
 
-type dataSourcesResult struct {
-	CloudTrail statusResult `json:"cloudTrail"`
-	DNSLogs    statusResult `json:"dnsLogs"`
-	FlowLogs   statusResult `json:"flowLogs"`
-	S3Logs     statusResult `json:"s3Logs"`
-	Kubernetes struct {
-		AuditLogs statusResult `json:"auditLogs"`
-	} `json:"kubernetes"`
-	MalwareProtection struct {
-		ScanEc2InstanceWithFindings struct {
-			EbsVolumes statusResult `json:"ebsVolumes"`
-		} `json:"scanEc2InstanceWithFindings"`
-		ServiceRole string `json:"serviceRole"`
-	} `json:"malwareProtection"`
-}
-
-type additionalResult struct {
-	Name      string                  `json:"name"`
-	Status    string                  `json:"status"`
-	UpdatedAt restjson.EpochTimestamp `json:"updatedAt"`
-}
-
-type featureResult struct {
-	Name                    string                  `json:"name"`
-	Status                  string                  `json:"status"`
-	UpdatedAt               restjson.EpochTimestamp `json:"updatedAt"`
-	AdditionalConfiguration []additionalResult      `json:"additionalConfiguration,omitempty"`
-}
-
-func (ds detectorSettings) dataSources(region, account string) dataSourcesResult {
-	var r dataSourcesResult
-	r.CloudTrail.Status = ds.status("CLOUD_TRAIL")
-	r.DNSLogs.Status = ds.status("DNS_LOGS")
-	r.FlowLogs.Status = ds.status("FLOW_LOGS")
-	r.S3Logs.Status = ds.status("S3_DATA_EVENTS")
-	r.Kubernetes.AuditLogs.Status = ds.status("EKS_AUDIT_LOGS")
-	r.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.Status = ds.status("EBS_MALWARE_PROTECTION")
-	r.MalwareProtection.ServiceRole = serviceLinkedRole(region, account, "malware-protection.guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDutyMalwareProtection")
-	return r
-}
-
-// features lists the features; only lists the names in keep when keep is
-// not nil.
-func (ds detectorSettings) features(keep []string) []featureResult {
-	out := []featureResult{}
+// features lists every feature of the detector, as GetDetector does.
+func (ds detectorSettings) features() []api.DetectorFeatureConfigurationResult {
+	out := []api.DetectorFeatureConfigurationResult{}
 	for _, f := range ds.Features {
-		if keep != nil && !contains(keep, f.Name) {
+		fr := api.DetectorFeatureConfigurationResult{Name: new(f.Name), Status: new(f.Status), UpdatedAt: new(time.UnixMilli(f.Updated).UTC())}
+		for _, a := range f.Additional {
+			fr.AdditionalConfiguration = append(fr.AdditionalConfiguration, api.DetectorAdditionalConfigurationResult{
+				Name: new(a.Name), Status: new(a.Status), UpdatedAt: new(time.UnixMilli(a.Updated).UTC())})
+		}
+		out = append(out, fr)
+	}
+	return out
+}
+
+// memberFeatures lists the configurable features, as GetMemberDetectors
+// does: the foundational sources are not listed (spec §6).
+func (ds detectorSettings) memberFeatures() []api.MemberFeaturesConfigurationResult {
+	out := []api.MemberFeaturesConfigurationResult{}
+	for _, f := range ds.Features {
+		if !contains(configurableFeatures(), f.Name) {
 			continue
 		}
-		fr := featureResult{Name: f.Name, Status: f.Status, UpdatedAt: restjson.EpochTimestamp(time.UnixMilli(f.Updated))}
+		fr := api.MemberFeaturesConfigurationResult{Name: new(f.Name), Status: new(f.Status), UpdatedAt: new(time.UnixMilli(f.Updated).UTC())}
 		for _, a := range f.Additional {
-			fr.AdditionalConfiguration = append(fr.AdditionalConfiguration,
-				additionalResult{Name: a.Name, Status: a.Status, UpdatedAt: restjson.EpochTimestamp(time.UnixMilli(a.Updated))})
+			fr.AdditionalConfiguration = append(fr.AdditionalConfiguration, api.MemberAdditionalConfigurationResult{
+				Name: new(a.Name), Status: new(a.Status), UpdatedAt: new(time.UnixMilli(a.Updated).UTC())})
 		}
 		out = append(out, fr)
 	}
@@ -316,39 +282,12 @@ func detectorStatus(st store.EnablementStatus) string {
 	return "ENABLED"
 }
 
-func checkFrequency(v *string) error {
-	if v == nil {
-		return nil
-	}
-	return enumValue("findingPublishingFrequency", *v, "FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
-}
-
 // CreateDetector: POST /detector.
-func (s *Service) createDetector(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		Enable                     *bool             `json:"enable"`
-		ClientToken                *string           `json:"clientToken"`
-		FindingPublishingFrequency *string           `json:"findingPublishingFrequency"`
-		DataSources                *dataSourcesInput `json:"dataSources"`
-		Tags                       map[string]string `json:"tags"`
-		Features                   []featureInput    `json:"features"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.Enable == nil {
-		return nil, restjson.Missing("enable")
-	}
-	if in.ClientToken != nil && len(*in.ClientToken) > 64 {
-		return nil, restjson.Invalid("clientToken", "it can be at most 64 characters long.")
-	}
-	if err := checkFrequency(in.FindingPublishingFrequency); err != nil {
-		return nil, err
-	}
+func (s *Service) CreateDetector(ctx context.Context, call *protocol.Call, in *api.CreateDetectorRequest) (*api.CreateDetectorResponse, error) {
 	if err := checkTags("tags", in.Tags); err != nil {
 		return nil, err
 	}
-	changes, err := featureChanges(in.DataSources, in.Features)
+	changes, err := featureChanges(in.DataSources, detectorFeatures(in.Features))
 	if err != nil {
 		return nil, err
 	}
@@ -362,43 +301,35 @@ func (s *Service) createDetector(ctx context.Context, r *restjson.Request) (any,
 	if in.ClientToken != nil {
 		en.ClientToken = *in.ClientToken
 	}
-	created, err := s.svc.Enable(ctx, caller(r), en)
+	created, err := s.svc.Enable(ctx, caller(call), en)
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		DetectorID string `json:"detectorId"`
-	}{created.ResourceID}, nil
+	return &api.CreateDetectorResponse{DetectorId: new(created.ResourceID)}, nil
 }
 
 // ListDetectors: GET /detector.
-func (s *Service) listDetectors(ctx context.Context, r *restjson.Request) (any, error) {
-	p, err := page(r)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) ListDetectors(ctx context.Context, call *protocol.Call, in *api.ListDetectorsRequest) (*api.ListDetectorsResponse, error) {
 	// One detector per account and region: there is never a second
 	// page, so no token localsec made can be presented.
-	if p.Token != "" {
+	if in.NextToken != nil && *in.NextToken != "" {
 		return nil, &membership.Error{Code: membership.CodeInvalidNextToken}
 	}
-	out := struct {
-		DetectorIDs []string `json:"detectorIds"`
-	}{DetectorIDs: []string{}}
-	en, err := s.svc.Enablement(ctx, caller(r))
+	out := &api.ListDetectorsResponse{DetectorIds: []string{}}
+	en, err := s.svc.Enablement(ctx, caller(call))
 	switch {
 	case membership.ErrorCode(err) == membership.CodeNotEnabled:
 	case err != nil:
 		return nil, err
 	default:
-		out.DetectorIDs = append(out.DetectorIDs, en.ResourceID)
+		out.DetectorIds = append(out.DetectorIds, en.ResourceID)
 	}
 	return out, nil
 }
 
 // GetDetector: GET /detector/{detectorId}.
-func (s *Service) getDetector(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) GetDetector(ctx context.Context, call *protocol.Call, in *api.GetDetectorRequest) (*api.GetDetectorResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
@@ -409,55 +340,35 @@ func (s *Service) getDetector(ctx context.Context, r *restjson.Request) (any, er
 	ds := readDetectorSettings(en.Settings, en.Created)
 	tags := en.Tags
 	if tags == nil {
+		// GuardDuty answers an empty map, where its model's TagMap has at
+		// least one entry (a named deviation, deviations.go).
 		tags = map[string]string{}
 	}
-	return struct {
-		CreatedAt                  *restjson.Timestamp `json:"createdAt,omitempty"`
-		FindingPublishingFrequency string              `json:"findingPublishingFrequency"`
-		ServiceRole                string              `json:"serviceRole"`
-		Status                     string              `json:"status"`
-		UpdatedAt                  *restjson.Timestamp `json:"updatedAt,omitempty"`
-		DataSources                dataSourcesResult   `json:"dataSources"`
-		Tags                       map[string]string   `json:"tags"`
-		Features                   []featureResult     `json:"features"`
-	}{
-		CreatedAt:                  restjson.NewTimestamp(en.Created),
-		FindingPublishingFrequency: ds.Frequency,
-		ServiceRole:                serviceLinkedRole(en.Region, en.Account, "guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty"),
-		Status:                     detectorStatus(en.Status),
-		UpdatedAt:                  restjson.NewTimestamp(en.Updated),
+	return &api.GetDetectorResponse{
+		CreatedAt:                  isoTime(en.Created),
+		FindingPublishingFrequency: new(ds.Frequency),
+		ServiceRole:                new(serviceLinkedRole(en.Region, en.Account, "guardduty.amazonaws.com", "AWSServiceRoleForAmazonGuardDuty")),
+		Status:                     new(detectorStatus(en.Status)),
+		UpdatedAt:                  isoTime(en.Updated),
 		DataSources:                ds.dataSources(en.Region, en.Account),
 		Tags:                       tags,
-		Features:                   ds.features(nil),
+		Features:                   ds.features(),
 	}, nil
 }
 
 // UpdateDetector: POST /detector/{detectorId}.
-func (s *Service) updateDetector(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) UpdateDetector(ctx context.Context, call *protocol.Call, in *api.UpdateDetectorRequest) (*api.UpdateDetectorResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
-	var in struct {
-		Enable                     *bool             `json:"enable"`
-		FindingPublishingFrequency *string           `json:"findingPublishingFrequency"`
-		DataSources                *dataSourcesInput `json:"dataSources"`
-		Features                   []featureInput    `json:"features"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkFrequency(in.FindingPublishingFrequency); err != nil {
-		return nil, err
-	}
-	changes, err := featureChanges(in.DataSources, in.Features)
+	changes, err := featureChanges(in.DataSources, detectorFeatures(in.Features))
 	if err != nil {
 		return nil, err
 	}
 	var u membership.EnablementUpdate
 	if in.Enable != nil {
-		suspend := !*in.Enable
-		u.Suspended = &suspend
+		u.Suspended = new(!*in.Enable)
 	}
 	now := s.svc.Now()
 	u.Settings = func(old []byte) ([]byte, error) {
@@ -472,8 +383,8 @@ func (s *Service) updateDetector(ctx context.Context, r *restjson.Request) (any,
 }
 
 // DeleteDetector: DELETE /detector/{detectorId}.
-func (s *Service) deleteDetector(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) DeleteDetector(ctx context.Context, call *protocol.Call, in *api.DeleteDetectorRequest) (*api.DeleteDetectorResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}

@@ -1,15 +1,18 @@
 package guardduty
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	api "github.com/localsec/localsec/internal/api/guardduty"
+	"github.com/localsec/localsec/internal/protocol/model"
 )
 
 var (
@@ -87,17 +90,35 @@ func TestNewDetectorSettingsDefaults(t *testing.T) {
 	}
 }
 
-// parseChangeInput reads a request body's dataSources and features.
-func parseChangeInput(t *testing.T, body string) (*dataSourcesInput, []featureInput) {
+// bindUpdateDetector binds a body of UpdateDetector as the restjson layer
+// does: through the model, which checks its enums and required members.
+func bindUpdateDetector(t *testing.T, body string) (*api.UpdateDetectorRequest, error) {
 	t.Helper()
-	var in struct {
-		DataSources *dataSourcesInput `json:"dataSources"`
-		Features    []featureInput    `json:"features"`
-	}
-	if err := json.Unmarshal([]byte(body), &in); err != nil {
+	dec := json.NewDecoder(bytes.NewReader([]byte(body)))
+	dec.UseNumber()
+	var obj map[string]any
+	if err := dec.Decode(&obj); err != nil {
 		t.Fatalf("bad test body %s: %v", body, err)
 	}
-	return in.DataSources, in.Features
+	in := new(api.UpdateDetectorRequest)
+	err := model.Bind(api.Model().Operation("UpdateDetector").Input, in, func(m *model.Member) (any, bool) {
+		if m.Location == model.URI {
+			return model.Text(strings.Repeat("0", 32)), true
+		}
+		v, ok := obj[m.WireName]
+		return v, ok
+	})
+	return in, err
+}
+
+// parseChangeInput binds a body and returns its dataSources and features.
+func parseChangeInput(t *testing.T, body string) (*api.DataSourceConfigurations, []featureInput) {
+	t.Helper()
+	in, err := bindUpdateDetector(t, body)
+	if err != nil {
+		t.Fatalf("body %s refused: %v", body, err)
+	}
+	return in.DataSources, detectorFeatures(in.Features)
 }
 
 func describeChanges(cs []change) string {
@@ -145,49 +166,63 @@ func TestFeatureChanges(t *testing.T) {
 	}
 }
 
+// Refusals of a request's dataSources and features, by the model (enums,
+// required members) or by the adapter (what the model cannot say).
 func TestFeatureChangesRefusals(t *testing.T) {
+	index := regexp.MustCompile(`\[\d+\]`)
 	for _, tc := range []struct {
 		name, body string
-		kind       restjson.InputErrorKind
-		field      string
+		byModel    bool
+		field      string // the violation's path without list indices
 	}{
-		{"s3Logs without enable", `{"dataSources":{"s3Logs":{}}}`, restjson.InputMissing, "dataSources.s3Logs.enable"},
-		{"kubernetes without auditLogs", `{"dataSources":{"kubernetes":{}}}`, restjson.InputMissing, "dataSources.kubernetes.auditLogs.enable"},
-		{"auditLogs without enable", `{"dataSources":{"kubernetes":{"auditLogs":{}}}}`, restjson.InputMissing, "dataSources.kubernetes.auditLogs.enable"},
-		{"feature without name", `{"features":[{"status":"ENABLED"}]}`, restjson.InputMissing, "features.name"},
-		{"foundational feature", `{"features":[{"name":"CLOUD_TRAIL","status":"DISABLED"}]}`, restjson.InputInvalid, "features.name"},
-		{"flow logs", `{"features":[{"name":"FLOW_LOGS","status":"DISABLED"}]}`, restjson.InputInvalid, "features.name"},
-		{"unknown feature", `{"features":[{"name":"s3_data_events","status":"DISABLED"}]}`, restjson.InputInvalid, "features.name"},
-		{"bad status", `{"features":[{"name":"S3_DATA_EVENTS","status":"OFF"}]}`, restjson.InputInvalid, "features.status"},
-		{"both runtime features", `{"features":[{"name":"EKS_RUNTIME_MONITORING","status":"ENABLED"},{"name":"RUNTIME_MONITORING","status":"DISABLED"}]}`, restjson.InputInvalid, "features"},
-		{"both runtime features, no status", `{"features":[{"name":"RUNTIME_MONITORING"},{"name":"EKS_RUNTIME_MONITORING"}]}`, restjson.InputInvalid, "features"},
+		{"s3Logs without enable", `{"dataSources":{"s3Logs":{}}}`, true, "dataSources.s3Logs.enable"},
+		{"kubernetes without auditLogs", `{"dataSources":{"kubernetes":{}}}`, true, "dataSources.kubernetes.auditLogs"},
+		{"auditLogs without enable", `{"dataSources":{"kubernetes":{"auditLogs":{}}}}`, true, "dataSources.kubernetes.auditLogs.enable"},
+		{"feature without name", `{"features":[{"status":"ENABLED"}]}`, false, "features.name"},
+		{"foundational feature", `{"features":[{"name":"CLOUD_TRAIL","status":"DISABLED"}]}`, true, "features.name"},
+		{"flow logs", `{"features":[{"name":"FLOW_LOGS","status":"DISABLED"}]}`, true, "features.name"},
+		{"unknown feature", `{"features":[{"name":"s3_data_events","status":"DISABLED"}]}`, true, "features.name"},
+		{"bad status", `{"features":[{"name":"S3_DATA_EVENTS","status":"OFF"}]}`, true, "features.status"},
+		{"bad frequency", `{"findingPublishingFrequency":"DAILY"}`, true, "findingPublishingFrequency"},
+		{"lower-case frequency", `{"findingPublishingFrequency":"six_hours"}`, true, "findingPublishingFrequency"},
+		{"both runtime features", `{"features":[{"name":"EKS_RUNTIME_MONITORING","status":"ENABLED"},{"name":"RUNTIME_MONITORING","status":"DISABLED"}]}`, false, "features"},
+		{"both runtime features, no status", `{"features":[{"name":"RUNTIME_MONITORING"},{"name":"EKS_RUNTIME_MONITORING"}]}`, false, "features"},
 		{"additional of the other runtime feature", `{"features":[{"name":"EKS_RUNTIME_MONITORING","status":"ENABLED","additionalConfiguration":[{"name":"ECS_FARGATE_AGENT_MANAGEMENT","status":"ENABLED"}]}]}`,
-			restjson.InputInvalid, "features.additionalConfiguration.name"},
+			false, "features.additionalConfiguration.name"},
 		{"EC2 agent for EKS runtime", `{"features":[{"name":"EKS_RUNTIME_MONITORING","additionalConfiguration":[{"name":"EC2_AGENT_MANAGEMENT","status":"ENABLED"}]}]}`,
-			restjson.InputInvalid, "features.additionalConfiguration.name"},
+			false, "features.additionalConfiguration.name"},
 		{"additional where there is none", `{"features":[{"name":"RDS_LOGIN_EVENTS","status":"ENABLED","additionalConfiguration":[{"name":"EKS_ADDON_MANAGEMENT","status":"ENABLED"}]}]}`,
-			restjson.InputInvalid, "features.additionalConfiguration.name"},
+			false, "features.additionalConfiguration.name"},
 		{"unknown additional", `{"features":[{"name":"RUNTIME_MONITORING","additionalConfiguration":[{"name":"GPU_AGENT","status":"ENABLED"}]}]}`,
-			restjson.InputInvalid, "features.additionalConfiguration.name"},
+			true, "features.additionalConfiguration.name"},
 		{"additional bad status", `{"features":[{"name":"RUNTIME_MONITORING","additionalConfiguration":[{"name":"EKS_ADDON_MANAGEMENT","status":"YES"}]}]}`,
-			restjson.InputInvalid, "features.additionalConfiguration.status"},
+			true, "features.additionalConfiguration.status"},
 		{"additional without status", `{"features":[{"name":"RUNTIME_MONITORING","additionalConfiguration":[{"name":"EKS_ADDON_MANAGEMENT"}]}]}`,
-			restjson.InputMissing, "features.additionalConfiguration"},
+			false, "features.additionalConfiguration"},
 		{"additional without name", `{"features":[{"name":"RUNTIME_MONITORING","additionalConfiguration":[{"status":"ENABLED"}]}]}`,
-			restjson.InputMissing, "features.additionalConfiguration"},
+			false, "features.additionalConfiguration"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ds, fs := parseChangeInput(t, tc.body)
-			got, err := featureChanges(ds, fs)
-			var in *restjson.InputError
-			if !errors.As(err, &in) {
-				t.Fatalf("featureChanges = %s, %v; want an input error", describeChanges(got), err)
+			in, err := bindUpdateDetector(t, tc.body)
+			if (err != nil) != tc.byModel {
+				t.Fatalf("the model's binding: %v; want a refusal: %t", err, tc.byModel)
 			}
-			if in.Kind != tc.kind || in.Field != tc.field {
-				t.Fatalf("error kind %d field %q, want kind %d field %q", in.Kind, in.Field, tc.kind, tc.field)
+			if err == nil {
+				var got []change
+				got, err = featureChanges(in.DataSources, detectorFeatures(in.Features))
+				if err == nil {
+					t.Fatalf("featureChanges = %s, want a refusal", describeChanges(got))
+				}
+			}
+			var ie *model.InputError
+			if !errors.As(err, &ie) || ie.Kind != model.Invalid {
+				t.Fatalf("error %v, want an Invalid input error", err)
+			}
+			if path := index.ReplaceAllString(ie.First().Path, ""); path != tc.field {
+				t.Fatalf("violation at %q, want %q", path, tc.field)
 			}
 			// Every such refusal is GuardDuty's generic invalid-value 400.
-			if msg := inputMessage(in); msg != msgInvalidValue {
+			if msg := inputMessage(ie); msg != msgInvalidValue {
 				t.Fatalf("message %q, want %q", msg, msgInvalidValue)
 			}
 		})
@@ -252,23 +287,23 @@ func TestDataSourcesFollowFeatures(t *testing.T) {
 	ds := newDetectorSettings(t0)
 	r := ds.dataSources("us-east-1", "111111111111")
 	for name, st := range map[string]string{
-		"cloudTrail": r.CloudTrail.Status, "dnsLogs": r.DNSLogs.Status, "flowLogs": r.FlowLogs.Status, "s3Logs": r.S3Logs.Status,
-		"kubernetes.auditLogs": r.Kubernetes.AuditLogs.Status, "ebsVolumes": r.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.Status,
+		"cloudTrail": *r.CloudTrail.Status, "dnsLogs": *r.DNSLogs.Status, "flowLogs": *r.FlowLogs.Status, "s3Logs": *r.S3Logs.Status,
+		"kubernetes.auditLogs": *r.Kubernetes.AuditLogs.Status, "ebsVolumes": *r.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.Status,
 	} {
 		if st != "ENABLED" {
 			t.Errorf("default %s = %s, want ENABLED", name, st)
 		}
 	}
 	const wantRole = "arn:aws:iam::111111111111:role/aws-service-role/malware-protection.guardduty.amazonaws.com/AWSServiceRoleForAmazonGuardDutyMalwareProtection"
-	if r.MalwareProtection.ServiceRole != wantRole {
-		t.Errorf("malware role = %s", r.MalwareProtection.ServiceRole)
+	if *r.MalwareProtection.ServiceRole != wantRole {
+		t.Errorf("malware role = %s", *r.MalwareProtection.ServiceRole)
 	}
-	if got := ds.dataSources("cn-north-1", "111111111111").MalwareProtection.ServiceRole; !strings.HasPrefix(got, "arn:aws-cn:iam::111111111111:") {
+	if got := *ds.dataSources("cn-north-1", "111111111111").MalwareProtection.ServiceRole; !strings.HasPrefix(got, "arn:aws-cn:iam::111111111111:") {
 		t.Errorf("China role = %s, want the aws-cn partition", got)
 	}
 	ds.apply([]change{{feature: "S3_DATA_EVENTS", status: "DISABLED"}, {feature: "EKS_AUDIT_LOGS", status: "DISABLED"}, {feature: "EBS_MALWARE_PROTECTION", status: "DISABLED"}}, t1)
 	r = ds.dataSources("us-east-1", "111111111111")
-	if r.S3Logs.Status != "DISABLED" || r.Kubernetes.AuditLogs.Status != "DISABLED" || r.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.Status != "DISABLED" || r.CloudTrail.Status != "ENABLED" {
+	if *r.S3Logs.Status != "DISABLED" || *r.Kubernetes.AuditLogs.Status != "DISABLED" || *r.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.Status != "DISABLED" || *r.CloudTrail.Status != "ENABLED" {
 		t.Errorf("dataSources after disabling the features = %+v", r)
 	}
 	if ds.status("NO_SUCH_FEATURE") != "DISABLED" {
@@ -276,21 +311,30 @@ func TestDataSourcesFollowFeatures(t *testing.T) {
 	}
 }
 
-func TestFeaturesView(t *testing.T) {
-	ds := newDetectorSettings(t0)
-	all := ds.features(nil)
-	if len(all) != len(featureNames()) {
-		t.Fatalf("%d features, want %d", len(all), len(featureNames()))
-	}
-	b, err := json.Marshal(all)
+// featuresJSON encodes a detector's features as GetDetector's answer
+// carries them.
+func featuresJSON(t *testing.T, fs []api.DetectorFeatureConfigurationResult) []byte {
+	t.Helper()
+	b, err := model.AppendJSON(nil, api.Model().Operation("GetDetector").Output, &api.GetDetectorResponse{Features: fs}, model.UnixTimestamp)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wire []map[string]any
-	if err := json.Unmarshal(b, &wire); err != nil {
+	return b
+}
+
+func TestFeaturesView(t *testing.T) {
+	ds := newDetectorSettings(t0)
+	all := ds.features()
+	if len(all) != len(featureNames()) {
+		t.Fatalf("%d features, want %d", len(all), len(featureNames()))
+	}
+	var wire struct {
+		Features []map[string]any `json:"features"`
+	}
+	if err := json.Unmarshal(featuresJSON(t, all), &wire); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range wire {
+	for _, f := range wire.Features {
 		name := f["name"].(string)
 		if ts, ok := f["updatedAt"].(float64); !ok || ts != float64(t0.Unix()) {
 			t.Errorf("%s updatedAt = %#v, want the JSON number %d", name, f["updatedAt"], t0.Unix())
@@ -313,19 +357,18 @@ func TestFeaturesView(t *testing.T) {
 			}
 		}
 	}
-	member := ds.features(configurableFeatures())
 	var names []string
-	for _, f := range member {
-		names = append(names, f.Name)
+	for _, f := range ds.memberFeatures() {
+		names = append(names, *f.Name)
 	}
 	if !slices.Equal(sorted(names), sorted(modelDetectorFeatures)) {
 		t.Errorf("member features = %v, want the OrgFeature names", names)
 	}
 	// Millisecond precision survives.
 	ds.apply([]change{{feature: "S3_DATA_EVENTS", status: "DISABLED"}}, t1.Add(250*time.Millisecond))
-	b, _ = json.Marshal(ds.features([]string{"S3_DATA_EVENTS"}))
-	if want := fmt.Sprintf(`"updatedAt":%d.250`, t1.Unix()); !json.Valid(b) || !strings.Contains(string(b), want) {
-		t.Errorf("S3_DATA_EVENTS on the wire = %s, want %s", b, want)
+	b := featuresJSON(t, ds.features())
+	if want := fmt.Sprintf(`"name":"S3_DATA_EVENTS","status":"DISABLED","updatedAt":%d.250`, t1.Unix()); !json.Valid(b) || !strings.Contains(string(b), want) {
+		t.Errorf("features on the wire = %s, want %s", b, want)
 	}
 }
 
@@ -342,21 +385,5 @@ func TestReadDetectorSettings(t *testing.T) {
 	back := readDetectorSettings(ds.bytes(), t1)
 	if fmt.Sprint(back) != fmt.Sprint(ds) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", back, ds)
-	}
-}
-
-func TestCheckFrequency(t *testing.T) {
-	for _, v := range []string{"FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS"} {
-		if err := checkFrequency(&v); err != nil {
-			t.Errorf("%s: %v", v, err)
-		}
-	}
-	if err := checkFrequency(nil); err != nil {
-		t.Errorf("absent frequency: %v", err)
-	}
-	for _, v := range []string{"", "six_hours", "DAILY"} {
-		if err := checkFrequency(&v); err == nil {
-			t.Errorf("frequency %q accepted", v)
-		}
 	}
 }

@@ -1,12 +1,15 @@
 package guardduty
 
 import (
-	"errors"
 	"net/http"
+	"strings"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/fidelity"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
+	"github.com/localsec/localsec/internal/service/adapter"
 )
 
 // GuardDuty's exceptions (the header) and the finer codes its bodies carry
@@ -96,90 +99,78 @@ func Messages() map[membership.Code]Reply {
 // the texts of Messages, spec §2.3).
 const declineCurrentInvitation = "The request is rejected because the current account is already an associated member of the given master account ID."
 
-// errorReplies is built once per Service from the table above.
-type errorReplies struct {
-	replies map[membership.Code]Reply
+func newErrors() adapter.Errors {
+	return adapter.Errors{Replies: Messages(), Input: inputError, Wire: apiError}
 }
 
-func newErrorReplies() errorReplies { return errorReplies{replies: Messages()} }
-
-// inputMessage is GuardDuty's text for a request the protocol layer or
-// the adapter refused (spec §2.2).
-func inputMessage(in *restjson.InputError) string {
+// inputMessage is GuardDuty's text for a request the model or the adapter
+// refused (spec §2.2): by the member concerned and what is wrong with it.
+func inputMessage(in *model.InputError) string {
+	first := in.First()
+	// The model names the path label DetectorId and the query members in
+	// camel case; GuardDuty's texts name them all in camel case.
+	field := strings.ToLower(in.Field())
 	switch {
-	case in.Kind == restjson.InputMalformed:
+	case in.Kind == model.Malformed:
 		return msgInvalidParams
-	case in.Field == "detectorId":
+	case field == "detectorid":
 		return "The request is rejected because the parameter detectorId has an invalid value."
-	case in.Field == "maxResults" && in.Kind == restjson.InputOutOfRange:
+	case field == "maxresults" && (first.Constraint == model.MinValue || first.Constraint == model.MaxValue):
 		return "The request is rejected because the parameter maxResults is out-of-bounds."
-	case in.Field == "maxResults":
+	case field == "maxresults":
 		return "The request is rejected because the parameter maxResults has an invalid value."
-	case in.Field == "onlyAssociated":
+	case field == "onlyassociated":
 		return "The request is rejected because the parameter onlyAssociated has an invalid value."
-	case in.Kind == restjson.InputMissing && (in.Field == "tagKeys" || in.Field == "resourceArn"):
+	case in.Kind == model.Invalid && first.Constraint == model.Required && (first.Location == model.URI || first.Location == model.QueryString):
 		return "The request is rejected because required query or path parameters are not specified."
 	}
 	return msgInvalidValue
 }
 
-// toAPI maps a handler error to GuardDuty's wire error; nil for an error
-// it does not know (the router then answers InternalServerErrorException).
-func (er errorReplies) toAPI(err error) *restjson.APIError {
-	var in *restjson.InputError
-	if errors.As(err, &in) {
-		e := apiError(badRequestException, inputMessage(in))
-		if in.Kind == restjson.InputTooLarge {
-			e.Status = http.StatusRequestEntityTooLarge
-		}
-		return e
-	}
-	if code := membership.ErrorCode(err); code != "" {
-		if r, ok := er.replies[code]; ok {
-			return apiError(r.Exception, r.Message)
-		}
-	}
-	return nil
-}
-
-func apiError(exception, message string) *restjson.APIError {
-	e := &restjson.APIError{Type: exception, Message: message}
-	switch exception {
-	case badRequestException:
-		e.Status, e.Fields = http.StatusBadRequest, map[string]string{"__type": invalidInputType}
-	case accessDeniedException:
-		e.Status, e.Fields = http.StatusForbidden, map[string]string{"__type": accessDeniedException}
-	default:
-		e.Status, e.Fields = http.StatusInternalServerError, map[string]string{"__type": internalType}
+// inputError is GuardDuty's answer to a request the model or the adapter
+// refuses: 400 BadRequestException (413 for a body over the bound).
+func inputError(in *model.InputError) *protocol.APIError {
+	e := apiError(badRequestException, inputMessage(in))
+	if in.Kind == model.TooLarge {
+		e.Status = http.StatusRequestEntityTooLarge
 	}
 	return e
 }
 
-func internalError() *restjson.APIError {
+// apiError is GuardDuty's error: the exception in the header, with the
+// model's status, and GuardDuty's finer code in the body's "__type"
+// (spec §2.1: InvalidInputException under BadRequestException).
+func apiError(exception, message string) *protocol.APIError {
+	e := &protocol.APIError{Type: exception, Status: api.Model().ErrorStatus(exception), Message: message}
+	switch exception {
+	case badRequestException:
+		e.Fields = map[string]string{"__type": invalidInputType}
+	case accessDeniedException:
+		e.Fields = map[string]string{"__type": accessDeniedException}
+	default:
+		e.Fields = map[string]string{"__type": internalType}
+	}
+	return e
+}
+
+func internalError() *protocol.APIError {
 	return apiError(internalServerErrorException, "Internal server error.")
 }
 
 // unprocessedAccounts turns engine refusals into the wire list (never nil:
 // the member is required). overrides replaces texts for one operation.
-func (er errorReplies) unprocessedAccounts(us []membership.Unprocessed, overrides map[membership.Code]string) []unprocessedAccount {
-	out := make([]unprocessedAccount, 0, len(us))
-	for _, u := range us {
-		msg, ok := overrides[u.Code]
-		if !ok {
-			msg = er.replies[u.Code].Message
+func (s *Service) unprocessedAccounts(us []membership.Unprocessed, overrides map[membership.Code]string) []api.UnprocessedAccount {
+	message := func(c membership.Code) string {
+		if msg, ok := overrides[c]; ok {
+			return msg
 		}
-		out = append(out, unprocessedAccount{AccountID: u.Account, Result: msg})
+		return s.errs.Message(c)
 	}
-	return out
+	return adapter.Unprocessed(us, message, unprocessed)
 }
 
-type unprocessedAccount struct {
-	AccountID string `json:"accountId"`
-	Result    string `json:"result"`
-}
-
-type unprocessedOutput struct {
-	UnprocessedAccounts []unprocessedAccount `json:"unprocessedAccounts"`
+func unprocessed(account, result string) api.UnprocessedAccount {
+	return api.UnprocessedAccount{AccountId: new(account), Result: new(result)}
 }
 
 func reply(exception, message string, ev fidelity.Evidence) Reply {

@@ -13,8 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
 )
 
 // engineCodes reads every Code constant the membership engine declares,
@@ -171,39 +173,43 @@ func TestInputMessage(t *testing.T) {
 		maxBounds     = "The request is rejected because the parameter maxResults is out-of-bounds."
 		onlyAssoc     = "The request is rejected because the parameter onlyAssociated has an invalid value."
 	)
+	violation := func(path string, loc model.Location, c model.Constraint) *model.InputError {
+		return &model.InputError{Kind: model.Invalid, Violations: []model.Violation{{Path: path, Location: loc, Constraint: c}}}
+	}
 	for _, tc := range []struct {
-		in   *restjson.InputError
+		in   *model.InputError
 		want string
 	}{
-		{&restjson.InputError{Kind: restjson.InputMalformed}, invalidParams},
-		{&restjson.InputError{Kind: restjson.InputMalformed, Field: "detectorId"}, invalidParams},
-		{restjson.Invalid("detectorId", "x"), badDetector},
-		{restjson.Missing("detectorId"), badDetector},
-		{restjson.OutOfRange("maxResults", 1, 50), maxBounds},
-		{&restjson.InputError{Kind: restjson.InputWrongType, Field: "maxResults"}, maxInvalid},
-		{restjson.Invalid("maxResults", "x"), maxInvalid},
-		{restjson.Invalid("onlyAssociated", "x"), onlyAssoc},
-		{restjson.Missing("tagKeys"), missingParams},
-		{restjson.Missing("resourceArn"), missingParams},
-		{restjson.Invalid("tagKeys", "x"), invalidValue},
-		{restjson.Invalid("resourceArn", "x"), invalidValue},
-		{restjson.Missing("accountIds"), invalidValue},
-		{restjson.Invalid("accountIds", "x"), invalidValue},
-		{restjson.Invalid("features", "x"), invalidValue},
-		{restjson.Missing("enable"), invalidValue},
-		{&restjson.InputError{Kind: restjson.InputWrongType, Field: "accountIds"}, invalidValue},
-		{restjson.OutOfRange("other", 1, 2), invalidValue},
-		{&restjson.InputError{Kind: restjson.InputTooLarge}, invalidValue},
+		{model.MalformedBody("x"), invalidParams},
+		{&model.InputError{Kind: model.Malformed, Path: "detectorId"}, invalidParams},
+		{model.Refuse("detectorId", "x"), badDetector},
+		{violation("detectorId", model.URI, model.MaxLength), badDetector},
+		{violation("maxResults", model.QueryString, model.MaxValue), maxBounds},
+		{violation("maxResults", model.QueryString, model.MinValue), maxBounds},
+		{&model.InputError{Kind: model.WrongType, Path: "maxResults"}, maxInvalid},
+		{model.Refuse("onlyAssociated", "x"), onlyAssoc},
+		{violation("tagKeys", model.QueryString, model.Required), missingParams},
+		{violation("adminAccountId", model.QueryString, model.Required), missingParams},
+		{violation("tagKeys", model.QueryString, model.MaxLength), invalidValue},
+		{violation("tagKeys[0]", model.QueryString, model.PatternMatch), invalidValue},
+		{model.Refuse("resourceArn", "x"), invalidValue},
+		{violation("accountIds", model.Body, model.Required), invalidValue},
+		{violation("accountIds", model.Body, model.MinLength), invalidValue},
+		{model.Refuse("features", "x"), invalidValue},
+		{violation("enable", model.Body, model.Required), invalidValue},
+		{&model.InputError{Kind: model.WrongType, Path: "accountIds"}, invalidValue},
+		{violation("dataSources.kubernetes.auditLogs", model.Body, model.Required), invalidValue},
+		{model.BodyTooLarge(1), invalidValue},
 	} {
 		if got := inputMessage(tc.in); got != tc.want {
-			t.Errorf("inputMessage(kind %d, field %q) = %q, want %q", tc.in.Kind, tc.in.Field, got, tc.want)
+			t.Errorf("inputMessage(kind %d, %+v) = %q, want %q", tc.in.Kind, tc.in.First(), got, tc.want)
 		}
 	}
 }
 
-func TestToAPI(t *testing.T) {
-	er := newErrorReplies()
-	check := func(what string, e *restjson.APIError, status int, exception, typ, msg string) {
+func TestErrorMapping(t *testing.T) {
+	errs := newErrors()
+	check := func(what string, e *protocol.APIError, status int, exception, typ, msg string) {
 		t.Helper()
 		if e == nil {
 			t.Fatalf("%s: no API error", what)
@@ -212,46 +218,52 @@ func TestToAPI(t *testing.T) {
 			t.Errorf("%s = %d %s __type %q %q, want %d %s %q %q", what, e.Status, e.Type, e.Fields["__type"], e.Message, status, exception, typ, msg)
 		}
 	}
-	check("input error", er.toAPI(restjson.Invalid("detectorId", "x")), 400, "BadRequestException", "InvalidInputException",
+	check("input error", errs.Map(model.Refuse("detectorId", "x")), 400, "BadRequestException", "InvalidInputException",
 		"The request is rejected because the parameter detectorId has an invalid value.")
-	check("wrapped input error", er.toAPI(fmt.Errorf("decoding: %w", restjson.OutOfRange("maxResults", 1, 50))), 400, "BadRequestException", "InvalidInputException",
+	check("wrapped input error", errs.Map(fmt.Errorf("decoding: %w", &model.InputError{Kind: model.Invalid,
+		Violations: []model.Violation{{Path: "maxResults", Constraint: model.MaxValue}}})), 400, "BadRequestException", "InvalidInputException",
 		"The request is rejected because the parameter maxResults is out-of-bounds.")
-	check("too large", er.toAPI(&restjson.InputError{Kind: restjson.InputTooLarge}), http.StatusRequestEntityTooLarge, "BadRequestException", "InvalidInputException",
+	check("too large", errs.Map(model.BodyTooLarge(1)), http.StatusRequestEntityTooLarge, "BadRequestException", "InvalidInputException",
 		"The request is rejected because an invalid or out-of-range value is specified as an input parameter.")
-	check("not owned", er.toAPI(&membership.Error{Code: membership.CodeResourceNotOwned}), 400, "BadRequestException", "InvalidInputException",
+	check("not owned", errs.Map(&membership.Error{Code: membership.CodeResourceNotOwned}), 400, "BadRequestException", "InvalidInputException",
 		"The request is rejected because the input detectorId is not owned by the current account.")
-	check("wrapped engine error", er.toAPI(fmt.Errorf("tx: %w", &membership.Error{Code: membership.CodeAlreadyEnabled, Account: "111111111111"})), 400, "BadRequestException", "InvalidInputException",
+	check("wrapped engine error", errs.Map(fmt.Errorf("tx: %w", &membership.Error{Code: membership.CodeAlreadyEnabled, Account: "111111111111"})), 400, "BadRequestException", "InvalidInputException",
 		"The request is rejected because a detector already exists for the current account.")
 	other := Messages()[membership.CodeResourceOfOtherAccount]
-	check("other account's resource", er.toAPI(&membership.Error{Code: membership.CodeResourceOfOtherAccount}), 403, "AccessDeniedException", "AccessDeniedException", other.Message)
-	if e := er.toAPI(errors.New("disk on fire")); e != nil {
-		t.Errorf("an unknown error mapped to %+v, want nil (the router's 500)", e)
+	check("other account's resource", errs.Map(&membership.Error{Code: membership.CodeResourceOfOtherAccount}), 403, "AccessDeniedException", "AccessDeniedException", other.Message)
+	if e := errs.Map(errors.New("disk on fire")); e != nil {
+		t.Errorf("an unknown error mapped to %+v, want nil (the protocol layer's 500)", e)
 	}
-	if e := er.toAPI(&membership.Error{Code: "NoSuchCode"}); e != nil {
+	if e := errs.Map(&membership.Error{Code: "NoSuchCode"}); e != nil {
 		t.Errorf("an unknown engine code mapped to %+v, want nil", e)
 	}
 	check("internal", internalError(), 500, "InternalServerErrorException", "InternalException", "Internal server error.")
 }
 
 func TestUnprocessedAccounts(t *testing.T) {
-	er := newErrorReplies()
-	if got := er.unprocessedAccounts(nil, nil); got == nil || len(got) != 0 {
+	s := &Service{errs: newErrors()}
+	if got := s.unprocessedAccounts(nil, nil); got == nil || len(got) != 0 {
 		t.Fatalf("unprocessedAccounts(nil) = %#v, want an empty, non-nil list", got)
 	}
-	got := er.unprocessedAccounts([]membership.Unprocessed{
+	text := func(us []api.UnprocessedAccount) string {
+		var out []string
+		for _, u := range us {
+			out = append(out, *u.AccountId+": "+*u.Result)
+		}
+		return strings.Join(out, "\n")
+	}
+	got := s.unprocessedAccounts([]membership.Unprocessed{
 		{Account: "222222222222", Code: membership.CodeNotMember},
 		{Account: "333333333333", Code: membership.CodeInvitationIsCurrent},
 	}, map[membership.Code]string{membership.CodeInvitationIsCurrent: declineCurrentInvitation})
-	want := []unprocessedAccount{
-		{"222222222222", "The request is rejected because the given account ID is not an associated member of account the current account."},
-		{"333333333333", declineCurrentInvitation},
-	}
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("unprocessedAccounts = %v, want %v", got, want)
+	want := "222222222222: The request is rejected because the given account ID is not an associated member of account the current account.\n" +
+		"333333333333: " + declineCurrentInvitation
+	if text(got) != want {
+		t.Fatalf("unprocessedAccounts = %s, want %s", text(got), want)
 	}
 	// Without the override, the table's text.
-	got = er.unprocessedAccounts([]membership.Unprocessed{{Account: "333333333333", Code: membership.CodeInvitationIsCurrent}}, nil)
-	if got[0].Result != Messages()[membership.CodeInvitationIsCurrent].Message {
-		t.Fatalf("unprocessedAccounts without override = %v", got)
+	got = s.unprocessedAccounts([]membership.Unprocessed{{Account: "333333333333", Code: membership.CodeInvitationIsCurrent}}, nil)
+	if *got[0].Result != Messages()[membership.CodeInvitationIsCurrent].Message {
+		t.Fatalf("unprocessedAccounts without override = %s", text(got))
 	}
 }

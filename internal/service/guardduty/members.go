@@ -4,21 +4,13 @@ import (
 	"context"
 	"strings"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
+	"github.com/localsec/localsec/internal/service/adapter"
 	"github.com/localsec/localsec/internal/store"
 )
-
-type member struct {
-	AccountID          string              `json:"accountId"`
-	DetectorID         string              `json:"detectorId,omitempty"`
-	MasterID           string              `json:"masterId"`
-	Email              string              `json:"email"`
-	RelationshipStatus string              `json:"relationshipStatus"`
-	InvitedAt          *restjson.Timestamp `json:"invitedAt,omitempty"`
-	UpdatedAt          *restjson.Timestamp `json:"updatedAt,omitempty"`
-	AdministratorID    string              `json:"administratorId"`
-}
 
 // relationshipStatus returns GuardDuty's name for an engine status: the
 // engine's Suspended is GuardDuty's Disabled (stopped monitoring).
@@ -29,121 +21,86 @@ func relationshipStatus(st store.RelationshipStatus) string {
 	return string(st)
 }
 
-func toMember(v membership.MemberView) member {
-	m := member{
-		AccountID:          v.Member.Member,
-		MasterID:           v.Admin,
-		Email:              v.Email,
-		RelationshipStatus: relationshipStatus(v.Status),
-		InvitedAt:          restjson.NewTimestamp(v.InvitedAt),
-		UpdatedAt:          restjson.NewTimestamp(v.Updated),
-		AdministratorID:    v.Admin,
+func toMember(v membership.MemberView) api.Member {
+	admin := new(v.Admin)
+	m := api.Member{
+		AccountId:          new(v.Member.Member),
+		MasterId:           admin,
+		Email:              new(v.Email),
+		RelationshipStatus: new(relationshipStatus(v.Status)),
+		InvitedAt:          isoTime(v.InvitedAt),
+		UpdatedAt:          isoTime(v.Updated),
+		AdministratorId:    admin,
 	}
 	// The member's detector shows once the member is past the invitation
 	// step (spec §3.2).
 	switch v.Status {
 	case store.StatusCreated, store.StatusEmailVerificationInProgress, store.StatusEmailVerificationFailed:
 	default:
-		m.DetectorID = v.MemberResourceID
+		if v.MemberResourceID != "" {
+			m.DetectorId = new(v.MemberResourceID)
+		}
 	}
 	return m
 }
 
-// plausibleEmail accepts what looks like an address of at most 64
-// characters: one "@", text on both sides, no spaces.
+// plausibleEmail accepts what looks like an address (the model bounds its
+// length to 1..64): one "@", text on both sides, no spaces.
 func plausibleEmail(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") &&
-		!strings.ContainsAny(s, " \t\r\n") && len(s) <= maxEmailLength
+	return ok && local != "" && domain != "" && !strings.Contains(domain, "@") && !strings.ContainsAny(s, " \t\r\n")
 }
 
 // CreateMembers: POST /detector/{detectorId}/member.
-func (s *Service) createMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) CreateMembers(ctx context.Context, call *protocol.Call, in *api.CreateMembersRequest) (*api.CreateMembersResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
-	var in struct {
-		AccountDetails *[]struct {
-			AccountID *string `json:"accountId"`
-			Email     *string `json:"email"`
-		} `json:"accountDetails"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.AccountDetails == nil {
-		return nil, restjson.Missing("accountDetails")
-	}
-	if n := len(*in.AccountDetails); n < 1 || n > maxAccountIDs {
-		return nil, restjson.Invalid("accountDetails", "the list must contain between 1 and 50 accounts.")
-	}
 	var members []membership.NewMember
 	var badEmail []string
-	for _, d := range *in.AccountDetails {
-		if d.AccountID == nil || d.Email == nil {
-			return nil, restjson.Missing("accountDetails.accountId")
-		}
-		if !membership.IsAccountID(*d.AccountID) {
-			return nil, restjson.Invalid("accountDetails.accountId", "an account ID is 12 digits.")
+	for i, d := range in.AccountDetails {
+		if !membership.IsAccountID(*d.AccountId) {
+			return nil, model.Refuse("accountDetails["+itoa(i)+"].accountId", "The value of accountDetails.accountId is not valid: an account ID is 12 digits.")
 		}
 		if !plausibleEmail(*d.Email) {
 			// An address GuardDuty would not take fails this account
 			// only (spec §6 CreateMembers; the text is inferred).
-			badEmail = append(badEmail, *d.AccountID)
+			badEmail = append(badEmail, *d.AccountId)
 			continue
 		}
-		members = append(members, membership.NewMember{Account: *d.AccountID, Email: *d.Email})
+		members = append(members, membership.NewMember{Account: *d.AccountId, Email: *d.Email})
 	}
-	var unprocessed []membership.Unprocessed
+	var unprocessedAccounts []membership.Unprocessed
 	if len(members) > 0 {
-		if unprocessed, err = s.svc.CreateMembers(ctx, c, members); err != nil {
+		if unprocessedAccounts, err = s.svc.CreateMembers(ctx, c, members); err != nil {
 			return nil, err
 		}
 	} else if _, err := s.svc.Enablement(ctx, c); err != nil {
 		return nil, err
 	}
-	out := unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, nil)}
+	out := &api.CreateMembersResponse{UnprocessedAccounts: s.unprocessedAccounts(unprocessedAccounts, nil)}
 	for _, account := range badEmail {
-		out.UnprocessedAccounts = append(out.UnprocessedAccounts, unprocessedAccount{AccountID: account, Result: msgInvalidParams})
+		out.UnprocessedAccounts = append(out.UnprocessedAccounts, unprocessed(account, msgInvalidParams))
 	}
 	return out, nil
 }
 
-// accountIDsInput is the body of every batch call on account ids.
-type accountIDsInput struct {
-	AccountIDs *[]string `json:"accountIds"`
-}
-
-// batch decodes an accountIds body for a call on the caller's detector.
-func batch(r *restjson.Request) (membership.Caller, []string, error) {
-	c, err := detectorCaller(r)
-	if err != nil {
-		return c, nil, err
+func itoa(i int) string {
+	const digits = "0123456789"
+	if i < 10 {
+		return digits[i : i+1]
 	}
-	var in accountIDsInput
-	if err := r.Decode(&in); err != nil {
-		return c, nil, err
-	}
-	ids, err := accountIDList("accountIds", in.AccountIDs)
-	return c, ids, err
+	return itoa(i/10) + digits[i%10:i%10+1]
 }
 
 // InviteMembers: POST /detector/{detectorId}/member/invite.
-func (s *Service) inviteMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) InviteMembers(ctx context.Context, call *protocol.Call, in *api.InviteMembersRequest) (*api.InviteMembersResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
-	var in struct {
-		AccountIDs               *[]string `json:"accountIds"`
-		DisableEmailNotification *bool     `json:"disableEmailNotification"`
-		Message                  *string   `json:"message"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ids, err := accountIDList("accountIds", in.AccountIDs)
+	ids, err := accountIDs("accountIds", in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
@@ -154,27 +111,34 @@ func (s *Service) inviteMembers(ctx context.Context, r *restjson.Request) (any, 
 	if in.DisableEmailNotification != nil {
 		opt.DisableEmailNotification = *in.DisableEmailNotification
 	}
-	unprocessed, err := s.svc.InviteMembers(ctx, c, ids, opt)
+	us, err := s.svc.InviteMembers(ctx, c, ids, opt)
 	if err != nil {
 		return nil, err
 	}
-	return unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, nil)}, nil
+	return &api.InviteMembersResponse{UnprocessedAccounts: s.unprocessedAccounts(us, nil)}, nil
+}
+
+// batch checks the detector and the account ids of a batch call.
+func batch(call *protocol.Call, detectorID *string, accountIDList []string) (membership.Caller, []string, error) {
+	c, err := detectorCaller(call, detectorID)
+	if err != nil {
+		return c, nil, err
+	}
+	ids, err := accountIDs("accountIds", accountIDList)
+	return c, ids, err
 }
 
 // GetMembers: POST /detector/{detectorId}/member/get.
-func (s *Service) getMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	c, ids, err := batch(r)
+func (s *Service) GetMembers(ctx context.Context, call *protocol.Call, in *api.GetMembersRequest) (*api.GetMembersResponse, error) {
+	c, ids, err := batch(call, in.DetectorId, in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
-	views, unprocessed, err := s.svc.GetMembers(ctx, c, ids)
+	views, us, err := s.svc.GetMembers(ctx, c, ids)
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Members             []member             `json:"members"`
-		UnprocessedAccounts []unprocessedAccount `json:"unprocessedAccounts"`
-	}{Members: make([]member, 0, len(views)), UnprocessedAccounts: s.errs.unprocessedAccounts(unprocessed, nil)}
+	out := &api.GetMembersResponse{Members: make([]api.Member, 0, len(views)), UnprocessedAccounts: s.unprocessedAccounts(us, nil)}
 	for _, v := range views {
 		out.Members = append(out.Members, toMember(v))
 	}
@@ -182,133 +146,134 @@ func (s *Service) getMembers(ctx context.Context, r *restjson.Request) (any, err
 }
 
 // ListMembers: GET /detector/{detectorId}/member.
-func (s *Service) listMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
-	if err != nil {
-		return nil, err
-	}
-	p, err := page(r)
+func (s *Service) ListMembers(ctx context.Context, call *protocol.Call, in *api.ListMembersRequest) (*api.ListMembersResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
 	// onlyAssociated is a string, "true" by default; GuardDuty refuses
 	// anything but true or false, in any case (spec §1, §6).
 	onlyAssociated := true
-	if v, ok := r.Query()["onlyAssociated"]; ok && len(v) > 0 {
-		switch strings.ToLower(v[0]) {
+	if in.OnlyAssociated != nil {
+		switch strings.ToLower(*in.OnlyAssociated) {
 		case "true":
 		case "false":
 			onlyAssociated = false
 		default:
-			return nil, restjson.Invalid("onlyAssociated", "it must be true or false.")
+			return nil, model.Refuse("onlyAssociated", "The value of onlyAssociated must be true or false.")
 		}
 	}
-	views, next, err := s.svc.ListMembers(ctx, c, onlyAssociated, p)
+	members, next, err := adapter.List(page(in.MaxResults, in.NextToken), func(p membership.Page) ([]membership.MemberView, string, error) {
+		return s.svc.ListMembers(ctx, c, onlyAssociated, p)
+	}, toMember)
 	if err != nil {
 		return nil, err
 	}
-	out := struct {
-		Members   []member `json:"members"`
-		NextToken string   `json:"nextToken,omitempty"`
-	}{Members: make([]member, 0, len(views)), NextToken: next}
-	for _, v := range views {
-		out.Members = append(out.Members, toMember(v))
+	return &api.ListMembersResponse{Members: members, NextToken: next}, nil
+}
+
+// batchCall runs a batch engine call on the accounts of a request.
+func (s *Service) batchCall(ctx context.Context, call *protocol.Call, detectorID *string, accountIDList []string,
+	run func(context.Context, membership.Caller, []string) ([]membership.Unprocessed, error)) ([]api.UnprocessedAccount, error) {
+	c, ids, err := batch(call, detectorID, accountIDList)
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	us, err := run(ctx, c, ids)
+	if err != nil {
+		return nil, err
+	}
+	return s.unprocessedAccounts(us, nil), nil
 }
 
 // DeleteMembers: POST /detector/{detectorId}/member/delete.
-func (s *Service) deleteMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	return s.batchCall(ctx, r, s.svc.DeleteMembers)
+func (s *Service) DeleteMembers(ctx context.Context, call *protocol.Call, in *api.DeleteMembersRequest) (*api.DeleteMembersResponse, error) {
+	un, err := s.batchCall(ctx, call, in.DetectorId, in.AccountIds, s.svc.DeleteMembers)
+	if err != nil {
+		return nil, err
+	}
+	return &api.DeleteMembersResponse{UnprocessedAccounts: un}, nil
 }
 
 // DisassociateMembers: POST /detector/{detectorId}/member/disassociate.
-func (s *Service) disassociateMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	return s.batchCall(ctx, r, s.svc.DisassociateMembers)
+func (s *Service) DisassociateMembers(ctx context.Context, call *protocol.Call, in *api.DisassociateMembersRequest) (*api.DisassociateMembersResponse, error) {
+	un, err := s.batchCall(ctx, call, in.DetectorId, in.AccountIds, s.svc.DisassociateMembers)
+	if err != nil {
+		return nil, err
+	}
+	return &api.DisassociateMembersResponse{UnprocessedAccounts: un}, nil
 }
 
 // StartMonitoringMembers: POST /detector/{detectorId}/member/start.
-func (s *Service) startMonitoringMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	return s.batchCall(ctx, r, func(ctx context.Context, c membership.Caller, ids []string) ([]membership.Unprocessed, error) {
-		return s.svc.SetMembersSuspended(ctx, c, ids, false)
-	})
+func (s *Service) StartMonitoringMembers(ctx context.Context, call *protocol.Call, in *api.StartMonitoringMembersRequest) (*api.StartMonitoringMembersResponse, error) {
+	un, err := s.batchCall(ctx, call, in.DetectorId, in.AccountIds, s.suspend(false))
+	if err != nil {
+		return nil, err
+	}
+	return &api.StartMonitoringMembersResponse{UnprocessedAccounts: un}, nil
 }
 
 // StopMonitoringMembers: POST /detector/{detectorId}/member/stop.
-func (s *Service) stopMonitoringMembers(ctx context.Context, r *restjson.Request) (any, error) {
-	return s.batchCall(ctx, r, func(ctx context.Context, c membership.Caller, ids []string) ([]membership.Unprocessed, error) {
-		return s.svc.SetMembersSuspended(ctx, c, ids, true)
-	})
+func (s *Service) StopMonitoringMembers(ctx context.Context, call *protocol.Call, in *api.StopMonitoringMembersRequest) (*api.StopMonitoringMembersResponse, error) {
+	un, err := s.batchCall(ctx, call, in.DetectorId, in.AccountIds, s.suspend(true))
+	if err != nil {
+		return nil, err
+	}
+	return &api.StopMonitoringMembersResponse{UnprocessedAccounts: un}, nil
 }
 
-func (s *Service) batchCall(ctx context.Context, r *restjson.Request, call func(context.Context, membership.Caller, []string) ([]membership.Unprocessed, error)) (any, error) {
-	c, ids, err := batch(r)
-	if err != nil {
-		return nil, err
+func (s *Service) suspend(suspended bool) func(context.Context, membership.Caller, []string) ([]membership.Unprocessed, error) {
+	return func(ctx context.Context, c membership.Caller, ids []string) ([]membership.Unprocessed, error) {
+		return s.svc.SetMembersSuspended(ctx, c, ids, suspended)
 	}
-	unprocessed, err := call(ctx, c, ids)
-	if err != nil {
-		return nil, err
-	}
-	return unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, nil)}, nil
 }
 
 // GetMemberDetectors: POST /detector/{detectorId}/member/detector/get.
-func (s *Service) getMemberDetectors(ctx context.Context, r *restjson.Request) (any, error) {
-	c, ids, err := batch(r)
+func (s *Service) GetMemberDetectors(ctx context.Context, call *protocol.Call, in *api.GetMemberDetectorsRequest) (*api.GetMemberDetectorsResponse, error) {
+	c, ids, err := batch(call, in.DetectorId, in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
-	ens, unprocessed, err := s.svc.MemberEnablements(ctx, c, ids)
+	ens, us, err := s.svc.MemberEnablements(ctx, c, ids)
 	if err != nil {
 		return nil, err
 	}
-	type memberConfiguration struct {
-		AccountID   string            `json:"accountId"`
-		DataSources dataSourcesResult `json:"dataSources"`
-		Features    []featureResult   `json:"features"`
+	out := &api.GetMemberDetectorsResponse{
+		MemberDataSourceConfigurations: make([]api.MemberDataSourceConfiguration, 0, len(ens)),
+		UnprocessedAccounts:            s.unprocessedAccounts(us, nil),
 	}
-	out := struct {
-		Members             []memberConfiguration `json:"members"`
-		UnprocessedAccounts []unprocessedAccount  `json:"unprocessedAccounts"`
-	}{Members: make([]memberConfiguration, 0, len(ens)), UnprocessedAccounts: s.errs.unprocessedAccounts(unprocessed, nil)}
 	for _, en := range ens {
 		ds := readDetectorSettings(en.Settings, en.Created)
-		out.Members = append(out.Members, memberConfiguration{
-			AccountID:   en.Account,
+		out.MemberDataSourceConfigurations = append(out.MemberDataSourceConfigurations, api.MemberDataSourceConfiguration{
+			AccountId:   new(en.Account),
 			DataSources: ds.dataSources(en.Region, en.Account),
 			// Member features are the OrgFeature names: the
 			// foundational sources are not listed (spec §6).
-			Features: ds.features(configurableFeatures()),
+			Features: ds.memberFeatures(),
 		})
 	}
 	return out, nil
 }
 
 // UpdateMemberDetectors: POST /detector/{detectorId}/member/detector/update.
-func (s *Service) updateMemberDetectors(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) UpdateMemberDetectors(ctx context.Context, call *protocol.Call, in *api.UpdateMemberDetectorsRequest) (*api.UpdateMemberDetectorsResponse, error) {
+	c, ids, err := batch(call, in.DetectorId, in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
-	var in struct {
-		AccountIDs  *[]string         `json:"accountIds"`
-		DataSources *dataSourcesInput `json:"dataSources"`
-		Features    []featureInput    `json:"features"`
+	features := make([]featureInput, len(in.Features))
+	for i, f := range in.Features {
+		features[i] = featureInput{Name: f.Name, Status: f.Status}
+		for _, a := range f.AdditionalConfiguration {
+			features[i].Additional = append(features[i].Additional, additionalInput{Name: a.Name, Status: a.Status})
+		}
 	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ids, err := accountIDList("accountIds", in.AccountIDs)
-	if err != nil {
-		return nil, err
-	}
-	changes, err := featureChanges(in.DataSources, in.Features)
+	changes, err := featureChanges(in.DataSources, features)
 	if err != nil {
 		return nil, err
 	}
 	now := s.svc.Now()
-	unprocessed, err := s.svc.UpdateMemberEnablements(ctx, c, ids, func(old []byte) ([]byte, error) {
+	us, err := s.svc.UpdateMemberEnablements(ctx, c, ids, func(old []byte) ([]byte, error) {
 		ds := readDetectorSettings(old, now)
 		ds.apply(changes, now)
 		return ds.bytes(), nil
@@ -316,5 +281,5 @@ func (s *Service) updateMemberDetectors(ctx context.Context, r *restjson.Request
 	if err != nil {
 		return nil, err
 	}
-	return unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, nil)}, nil
+	return &api.UpdateMemberDetectorsResponse{UnprocessedAccounts: s.unprocessedAccounts(us, nil)}, nil
 }

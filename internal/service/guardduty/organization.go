@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"strings"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
+	"github.com/localsec/localsec/internal/service/adapter"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -49,76 +52,41 @@ func (os orgSettings) feature(name string) string {
 }
 
 // EnableOrganizationAdminAccount: POST /admin/enable.
-func (s *Service) enableOrganizationAdminAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	admin, err := adminAccountID(r)
-	if err != nil {
-		return nil, err
-	}
+func (s *Service) EnableOrganizationAdminAccount(ctx context.Context, call *protocol.Call, in *api.EnableOrganizationAdminAccountRequest) (*api.EnableOrganizationAdminAccountResponse, error) {
 	// GuardDuty is enabled in the delegated administrator (spec §8).
 	settings := newDetectorSettings(s.svc.Now()).bytes()
-	return nil, s.svc.EnableOrgAdmin(ctx, caller(r), admin, settings)
+	return nil, s.svc.EnableOrgAdmin(ctx, caller(call), *in.AdminAccountId, settings)
 }
 
 // DisableOrganizationAdminAccount: POST /admin/disable.
-func (s *Service) disableOrganizationAdminAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	admin, err := adminAccountID(r)
-	if err != nil {
-		return nil, err
-	}
-	return nil, s.svc.DisableOrgAdmin(ctx, caller(r), admin)
-}
-
-func adminAccountID(r *restjson.Request) (string, error) {
-	var in struct {
-		AdminAccountID *string `json:"adminAccountId"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return "", err
-	}
-	if in.AdminAccountID == nil {
-		return "", restjson.Missing("adminAccountId")
-	}
-	return *in.AdminAccountID, nil
+func (s *Service) DisableOrganizationAdminAccount(ctx context.Context, call *protocol.Call, in *api.DisableOrganizationAdminAccountRequest) (*api.DisableOrganizationAdminAccountResponse, error) {
+	return nil, s.svc.DisableOrgAdmin(ctx, caller(call), *in.AdminAccountId)
 }
 
 // ListOrganizationAdminAccounts: GET /admin.
-func (s *Service) listOrganizationAdminAccounts(ctx context.Context, r *restjson.Request) (any, error) {
-	p, err := page(r)
-	if err != nil {
-		return nil, err
-	}
-	admins, next, err := s.svc.ListOrgAdmins(ctx, caller(r), p)
-	if err != nil {
-		return nil, err
-	}
-	type adminAccount struct {
-		AdminAccountID string `json:"adminAccountId"`
-		AdminStatus    string `json:"adminStatus"`
-	}
-	out := struct {
-		AdminAccounts []adminAccount `json:"adminAccounts"`
-		NextToken     string         `json:"nextToken,omitempty"`
-	}{AdminAccounts: make([]adminAccount, 0, len(admins)), NextToken: next}
-	for _, a := range admins {
-		status := "ENABLED"
+func (s *Service) ListOrganizationAdminAccounts(ctx context.Context, call *protocol.Call, in *api.ListOrganizationAdminAccountsRequest) (*api.ListOrganizationAdminAccountsResponse, error) {
+	admins, next, err := adapter.List(page(in.MaxResults, in.NextToken), func(p membership.Page) ([]store.OrgAdmin, string, error) {
+		return s.svc.ListOrgAdmins(ctx, caller(call), p)
+	}, func(a store.OrgAdmin) api.AdminAccount {
+		status := api.AdminStatusEnabled
 		if a.Status == store.OrgAdminDisableInProgress {
-			status = "DISABLE_IN_PROGRESS"
+			status = api.AdminStatusDisableInProgress
 		}
-		out.AdminAccounts = append(out.AdminAccounts, adminAccount{AdminAccountID: a.Account, AdminStatus: status})
+		return api.AdminAccount{AdminAccountId: new(a.Account), AdminStatus: new(status)}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.ListOrganizationAdminAccountsResponse{AdminAccounts: admins, NextToken: next}, nil
 }
 
 // DescribeOrganizationConfiguration: GET /detector/{detectorId}/admin.
-func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) DescribeOrganizationConfiguration(ctx context.Context, call *protocol.Call, in *api.DescribeOrganizationConfigurationRequest) (*api.DescribeOrganizationConfigurationResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
 		return nil, err
 	}
-	p, err := page(r)
-	if err != nil {
-		return nil, err
-	}
+	p := page(in.MaxResults, in.NextToken)
 	start, err := featurePageStart(p.Token)
 	if err != nil {
 		return nil, err
@@ -128,57 +96,35 @@ func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *rest
 		return nil, err
 	}
 	os := readOrgSettings(cfg.Settings)
-	type autoEnable struct {
-		AutoEnable bool `json:"autoEnable"`
+	autoEnable := func(feature string) *bool { return new(os.feature(feature) != "NONE") }
+	out := &api.DescribeOrganizationConfigurationResponse{
+		AutoEnable:                    new(cfg.AutoEnable),
+		MemberAccountLimitReached:     new(len(s.org.Accounts)+1 >= organizationMemberQuota),
+		AutoEnableOrganizationMembers: new(os.AutoEnableMembers),
+		DataSources: &api.OrganizationDataSourceConfigurationsResult{
+			S3Logs: &api.OrganizationS3LogsConfigurationResult{AutoEnable: autoEnable("S3_DATA_EVENTS")},
+			Kubernetes: &api.OrganizationKubernetesConfigurationResult{
+				AuditLogs: &api.OrganizationKubernetesAuditLogsConfigurationResult{AutoEnable: autoEnable("EKS_AUDIT_LOGS")}},
+			MalwareProtection: &api.OrganizationMalwareProtectionConfigurationResult{
+				ScanEc2InstanceWithFindings: &api.OrganizationScanEc2InstanceWithFindingsResult{
+					EbsVolumes: &api.OrganizationEbsVolumesResult{AutoEnable: autoEnable("EBS_MALWARE_PROTECTION")}}},
+		},
 	}
-	type additional struct {
-		Name       string `json:"name"`
-		AutoEnable string `json:"autoEnable"`
-	}
-	type feature struct {
-		Name                    string       `json:"name"`
-		AutoEnable              string       `json:"autoEnable"`
-		AdditionalConfiguration []additional `json:"additionalConfiguration,omitempty"`
-	}
-	var out struct {
-		AutoEnable                bool `json:"autoEnable"`
-		MemberAccountLimitReached bool `json:"memberAccountLimitReached"`
-		DataSources               struct {
-			S3Logs     autoEnable `json:"s3Logs"`
-			Kubernetes struct {
-				AuditLogs autoEnable `json:"auditLogs"`
-			} `json:"kubernetes"`
-			MalwareProtection struct {
-				ScanEc2InstanceWithFindings struct {
-					EbsVolumes autoEnable `json:"ebsVolumes"`
-				} `json:"scanEc2InstanceWithFindings"`
-			} `json:"malwareProtection"`
-		} `json:"dataSources"`
-		Features                      []feature `json:"features"`
-		NextToken                     string    `json:"nextToken,omitempty"`
-		AutoEnableOrganizationMembers string    `json:"autoEnableOrganizationMembers"`
-	}
-	out.AutoEnable = cfg.AutoEnable
-	out.MemberAccountLimitReached = len(s.org.Accounts)+1 >= organizationMemberQuota
-	out.AutoEnableOrganizationMembers = os.AutoEnableMembers
-	out.DataSources.S3Logs.AutoEnable = os.feature("S3_DATA_EVENTS") != "NONE"
-	out.DataSources.Kubernetes.AuditLogs.AutoEnable = os.feature("EKS_AUDIT_LOGS") != "NONE"
-	out.DataSources.MalwareProtection.ScanEc2InstanceWithFindings.EbsVolumes.AutoEnable = os.feature("EBS_MALWARE_PROTECTION") != "NONE"
 	// maxResults and nextToken page the features (model); the other
 	// members come with every page.
 	names := configurableFeatures()
 	end := min(start+p.Limit, len(names))
 	if end < len(names) {
-		out.NextToken = featurePageToken(end)
+		out.NextToken = new(featurePageToken(end))
 	}
 	for _, name := range names[start:end] {
-		f := feature{Name: name, AutoEnable: os.feature(name)}
+		f := api.OrganizationFeatureConfigurationResult{Name: new(name), AutoEnable: new(os.feature(name))}
 		for _, a := range additionalNames(name) {
 			v, ok := os.Additional[name+"/"+a]
 			if !ok {
 				v = "NONE"
 			}
-			f.AdditionalConfiguration = append(f.AdditionalConfiguration, additional{Name: a, AutoEnable: v})
+			f.AdditionalConfiguration = append(f.AdditionalConfiguration, api.OrganizationAdditionalConfigurationResult{Name: new(a), AutoEnable: new(v)})
 		}
 		out.Features = append(out.Features, f)
 	}
@@ -186,113 +132,63 @@ func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *rest
 }
 
 // UpdateOrganizationConfiguration: POST /detector/{detectorId}/admin.
-func (s *Service) updateOrganizationConfiguration(ctx context.Context, r *restjson.Request) (any, error) {
-	c, err := detectorCaller(r)
+func (s *Service) UpdateOrganizationConfiguration(ctx context.Context, call *protocol.Call, in *api.UpdateOrganizationConfigurationRequest) (*api.UpdateOrganizationConfigurationResponse, error) {
+	c, err := detectorCaller(call, in.DetectorId)
 	if err != nil {
-		return nil, err
-	}
-	type orgAutoEnable struct {
-		AutoEnable *bool `json:"autoEnable"`
-	}
-	var in struct {
-		AutoEnable                    *bool   `json:"autoEnable"`
-		AutoEnableOrganizationMembers *string `json:"autoEnableOrganizationMembers"`
-		DataSources                   *struct {
-			S3Logs     *orgAutoEnable `json:"s3Logs"`
-			Kubernetes *struct {
-				AuditLogs *orgAutoEnable `json:"auditLogs"`
-			} `json:"kubernetes"`
-			MalwareProtection *struct {
-				ScanEc2InstanceWithFindings *struct {
-					EbsVolumes *orgAutoEnable `json:"ebsVolumes"`
-				} `json:"scanEc2InstanceWithFindings"`
-			} `json:"malwareProtection"`
-		} `json:"dataSources"`
-		Features []struct {
-			Name                    *string `json:"name"`
-			AutoEnable              *string `json:"autoEnable"`
-			AdditionalConfiguration []struct {
-				Name       *string `json:"name"`
-				AutoEnable *string `json:"autoEnable"`
-			} `json:"additionalConfiguration"`
-		} `json:"features"`
-	}
-	if err := r.Decode(&in); err != nil {
 		return nil, err
 	}
 	// "You must provide a value for either autoEnableOrganizationMembers
 	// or autoEnable, but not both" (model).
 	if (in.AutoEnable == nil) == (in.AutoEnableOrganizationMembers == nil) {
-		return nil, restjson.Invalid("autoEnableOrganizationMembers", "give either autoEnableOrganizationMembers or autoEnable, not both.")
+		return nil, model.Refuse("autoEnableOrganizationMembers", "Give either autoEnableOrganizationMembers or autoEnable, not both.")
 	}
-	members := ""
-	autoEnable := false
+	var members string
+	var autoEnable bool
 	if in.AutoEnableOrganizationMembers != nil {
-		if err := enumValue("autoEnableOrganizationMembers", *in.AutoEnableOrganizationMembers, "NEW", "ALL", "NONE"); err != nil {
-			return nil, err
-		}
 		// ALL or NEW turns the deprecated flag on; NONE turns it off.
-		members, autoEnable = *in.AutoEnableOrganizationMembers, *in.AutoEnableOrganizationMembers != "NONE"
+		members, autoEnable = *in.AutoEnableOrganizationMembers, *in.AutoEnableOrganizationMembers != api.AutoEnableMembersNone
 	} else {
 		// autoEnable true means NEW, false NONE (terraform-provider-aws
 		// organization_configuration.go describes this coupling).
-		members, autoEnable = "NONE", *in.AutoEnable
+		members, autoEnable = api.AutoEnableMembersNone, *in.AutoEnable
 		if autoEnable {
-			members = "NEW"
+			members = api.AutoEnableMembersNew
 		}
 	}
 	featureValues := map[string]string{}
 	additionalValues := map[string]string{}
 	if ds := in.DataSources; ds != nil {
-		set := func(feature string, v *orgAutoEnable) error {
-			if v == nil {
-				return nil
-			}
-			if v.AutoEnable == nil {
-				return restjson.Missing("dataSources.autoEnable")
-			}
+		set := func(feature string, v *bool) {
 			featureValues[feature] = "NONE"
-			if *v.AutoEnable {
+			if *v {
 				featureValues[feature] = "NEW"
 			}
-			return nil
 		}
-		if err := set("S3_DATA_EVENTS", ds.S3Logs); err != nil {
-			return nil, err
+		if ds.S3Logs != nil {
+			set("S3_DATA_EVENTS", ds.S3Logs.AutoEnable)
 		}
 		if ds.Kubernetes != nil {
-			if err := set("EKS_AUDIT_LOGS", ds.Kubernetes.AuditLogs); err != nil {
-				return nil, err
-			}
+			set("EKS_AUDIT_LOGS", ds.Kubernetes.AuditLogs.AutoEnable)
 		}
-		if mp := ds.MalwareProtection; mp != nil && mp.ScanEc2InstanceWithFindings != nil {
-			if err := set("EBS_MALWARE_PROTECTION", mp.ScanEc2InstanceWithFindings.EbsVolumes); err != nil {
-				return nil, err
-			}
+		if mp := ds.MalwareProtection; mp != nil && mp.ScanEc2InstanceWithFindings != nil && mp.ScanEc2InstanceWithFindings.EbsVolumes != nil &&
+			mp.ScanEc2InstanceWithFindings.EbsVolumes.AutoEnable != nil {
+			set("EBS_MALWARE_PROTECTION", mp.ScanEc2InstanceWithFindings.EbsVolumes.AutoEnable)
 		}
 	}
 	for _, f := range in.Features {
 		if f.Name == nil {
-			return nil, restjson.Missing("features.name")
-		}
-		if err := enumValue("features.name", *f.Name, configurableFeatures()...); err != nil {
-			return nil, err
+			return nil, model.Missing("features.name")
 		}
 		if f.AutoEnable != nil {
-			if err := enumValue("features.autoEnable", *f.AutoEnable, "NEW", "NONE", "ALL"); err != nil {
-				return nil, err
-			}
 			featureValues[*f.Name] = *f.AutoEnable
 		}
 		for _, a := range f.AdditionalConfiguration {
 			if a.Name == nil || a.AutoEnable == nil {
-				return nil, restjson.Missing("features.additionalConfiguration")
+				return nil, model.Missing("features.additionalConfiguration")
 			}
-			if err := enumValue("features.additionalConfiguration.name", *a.Name, additionalNames(*f.Name)...); err != nil {
-				return nil, err
-			}
-			if err := enumValue("features.additionalConfiguration.autoEnable", *a.AutoEnable, "NEW", "NONE", "ALL"); err != nil {
-				return nil, err
+			if !contains(additionalNames(*f.Name), *a.Name) {
+				return nil, model.Refuse("features.additionalConfiguration.name",
+					"The additional configuration "+*a.Name+" does not belong to the feature "+*f.Name+".")
 			}
 			additionalValues[*f.Name+"/"+*a.Name] = *a.AutoEnable
 		}
@@ -324,7 +220,7 @@ func featurePageStart(tok string) (int, error) {
 	if tok == "" {
 		return 0, nil
 	}
-	bad := restjson.Invalid("nextToken", "it is not a token localsec made for this list.")
+	bad := model.Refuse("nextToken", "The nextToken is not a token localsec made for this list.")
 	raw, err := base64.RawURLEncoding.DecodeString(tok)
 	if err != nil {
 		return 0, bad

@@ -1,15 +1,18 @@
 package guardduty
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	api "github.com/localsec/localsec/internal/api/guardduty"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol/model"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -39,18 +42,56 @@ func TestIsDetectorID(t *testing.T) {
 	}
 }
 
-// The model's TagKey: 1..128 characters matching (?!aws:)[a-zA-Z+-=._:/]+.
-// Go's regexp has no lookahead; the prefix is checked apart.
+// bindInput binds a request of op as the restjson layer does: bound
+// holds the URI and query members (by wire name), body the JSON body.
+func bindInput(t *testing.T, op string, bound map[string]any, body string) (any, error) {
+	t.Helper()
+	var obj map[string]any
+	if body != "" {
+		dec := json.NewDecoder(strings.NewReader(body))
+		dec.UseNumber()
+		if err := dec.Decode(&obj); err != nil {
+			t.Fatalf("bad test body %s: %v", body, err)
+		}
+	}
+	o := api.Model().Operation(op)
+	in := o.NewInput()
+	err := model.Bind(o.Input, in, func(m *model.Member) (any, bool) {
+		if m.Location != model.Body {
+			v, ok := bound[m.WireName]
+			return v, ok
+		}
+		v, ok := obj[m.WireName]
+		return v, ok
+	})
+	return in, err
+}
+
+// wantInvalidValue checks that err is an Invalid input error that
+// GuardDuty answers with its generic invalid-value text.
+func wantInvalidValue(t *testing.T, what string, err error) {
+	t.Helper()
+	var in *model.InputError
+	if !errors.As(err, &in) || in.Kind != model.Invalid || inputMessage(in) != msgInvalidValue {
+		t.Errorf("%s: %v, want an invalid-value input error", what, err)
+	}
+}
+
+const someArn = "arn:aws:guardduty:us-east-1:111111111111:detector/12abc34d567e8fa901bc2d34e56789f0"
+
+// The model's TagKey: 1..128 characters matching (?!aws:)[a-zA-Z+-=._:/]+,
+// which Go's regexp holds as a prefix the key must not have and an
+// anchored expression.
 var modelTagKey = regexp.MustCompile(`^[a-zA-Z+-=._:/]+$`)
 
 func modelAllowsTagKey(k string) bool {
-	return len(k) >= 1 && len(k) <= 128 && !strings.HasPrefix(k, "aws:") && modelTagKey.MatchString(k)
+	return utf8.RuneCountInString(k) >= 1 && utf8.RuneCountInString(k) <= 128 && !strings.HasPrefix(k, "aws:") && modelTagKey.MatchString(k)
 }
 
-func TestCheckTagKeyFollowsTheModelPattern(t *testing.T) {
+func TestTagKeysFollowTheModelPattern(t *testing.T) {
 	var keys []string
 	for c := 0; c < 256; c++ {
-		keys = append(keys, string(rune(c)), "k"+string([]byte{byte(c)}), "k"+string(rune(c)))
+		keys = append(keys, string(rune(c)), "k"+string(rune(c)))
 	}
 	for _, k := range []string{
 		"", "aws:", "aws:x", "AWS:x", "aws", "awsx:", "xaws:", "a:ws", "aws-x",
@@ -61,80 +102,85 @@ func TestCheckTagKeyFollowsTheModelPattern(t *testing.T) {
 	}
 	for _, k := range keys {
 		want := modelAllowsTagKey(k)
-		err := checkTagKey("tags", k)
+		_, err := bindInput(t, "UntagResource", map[string]any{"ResourceArn": model.Text(someArn), "tagKeys": []any{model.Text(k)}}, "")
 		if (err == nil) != want {
-			t.Errorf("checkTagKey(%q) = %v, the model pattern says allowed=%v", k, err, want)
+			t.Errorf("tag key %q: %v, the model pattern says allowed=%v", k, err, want)
 		}
-		var in *restjson.InputError
-		if err != nil && (!errors.As(err, &in) || in.Kind != restjson.InputInvalid || inputMessage(in) != msgInvalidValue) {
-			t.Errorf("checkTagKey(%q) = %#v, want an invalid-value input error", k, err)
+		if err != nil {
+			wantInvalidValue(t, fmt.Sprintf("tag key %q", k), err)
 		}
 	}
 	// The range +-= takes in digits and , ; < as the model's regex does.
 	for _, k := range []string{"0123456789", "a,b", "a;b", "a<b", "+", "=", "/", ":"} {
-		if err := checkTagKey("tags", k); err != nil {
-			t.Errorf("checkTagKey(%q) = %v, want it allowed", k, err)
+		body, _ := json.Marshal(map[string]any{"tags": map[string]string{k: "v"}})
+		if _, err := bindInput(t, "TagResource", map[string]any{"ResourceArn": model.Text(someArn)}, string(body)); err != nil {
+			t.Errorf("tag key %q: %v, want it allowed", k, err)
 		}
 	}
 }
 
-func TestCheckTags(t *testing.T) {
+func TestTagLimits(t *testing.T) {
 	tags := map[string]string{}
 	for i := 0; i < 50; i++ {
 		tags[fmt.Sprintf("k%d", i)] = strings.Repeat("v", 256)
 	}
-	if err := checkTags("tags", tags); err != nil {
+	tagResource := func(tags map[string]string) error {
+		body, _ := json.Marshal(map[string]any{"tags": tags})
+		in, err := bindInput(t, "TagResource", map[string]any{"ResourceArn": model.Text(someArn)}, string(body))
+		if err != nil {
+			return err
+		}
+		return checkTags("tags", in.(*api.TagResourceRequest).Tags)
+	}
+	if err := tagResource(tags); err != nil {
 		t.Fatalf("50 tags with 256-character values: %v", err)
 	}
 	tags["k50"] = "v"
-	if err := checkTags("tags", tags); err == nil {
-		t.Fatal("51 tags accepted")
-	}
-	if err := checkTags("tags", map[string]string{"k": strings.Repeat("v", 257)}); err == nil {
-		t.Fatal("a 257-character value accepted")
-	}
-	if err := checkTags("tags", map[string]string{"aws:k": "v"}); err == nil {
-		t.Fatal("an aws: key accepted")
-	}
-	if err := checkTags("tags", map[string]string{"k": ""}); err != nil {
+	wantInvalidValue(t, "51 tags", tagResource(tags))
+	wantInvalidValue(t, "a 257-character value", tagResource(map[string]string{"k": strings.Repeat("v", 257)}))
+	wantInvalidValue(t, "an aws: key", tagResource(map[string]string{"aws:k": "v"}))
+	wantInvalidValue(t, "no tags", tagResource(map[string]string{}))
+	if err := tagResource(map[string]string{"k": ""}); err != nil {
 		t.Fatalf("an empty value: %v", err)
-	}
-	if err := checkTags("tags", nil); err != nil {
-		t.Fatalf("no tags: %v", err)
 	}
 }
 
-func TestAccountIDList(t *testing.T) {
-	ids := func(n int) *[]string {
-		out := make([]string, n)
+func TestAccountIDs(t *testing.T) {
+	ids := func(n int) []any {
+		out := make([]any, n)
 		for i := range out {
 			out[i] = fmt.Sprintf("1%011d", i)
 		}
-		return &out
+		return out
 	}
-	for name, tc := range map[string]struct {
-		in   *[]string
-		kind restjson.InputErrorKind
-	}{
-		"absent":      {nil, restjson.InputMissing},
-		"empty":       {ids(0), restjson.InputInvalid},
-		"51":          {ids(51), restjson.InputInvalid},
-		"13 digits":   {&[]string{"1234567890123"}, restjson.InputInvalid},
-		"11 digits":   {&[]string{"12345678901"}, restjson.InputInvalid},
-		"letters":     {&[]string{"12345678901a"}, restjson.InputInvalid},
-		"one bad":     {&[]string{"123456789012", "x"}, restjson.InputInvalid},
-		"empty entry": {&[]string{""}, restjson.InputInvalid},
-	} {
-		_, err := accountIDList("accountIds", tc.in)
-		var in *restjson.InputError
-		if !errors.As(err, &in) || in.Kind != tc.kind || inputMessage(in) != msgInvalidValue {
-			t.Errorf("%s: %v, want an input error of kind %d with the invalid-value text", name, err, tc.kind)
+	getMembers := func(ids []any) error {
+		body := "{}"
+		if ids != nil {
+			b, _ := json.Marshal(map[string]any{"accountIds": ids})
+			body = string(b)
 		}
+		in, err := bindInput(t, "GetMembers", map[string]any{"DetectorId": model.Text(strings.Repeat("0", 32))}, body)
+		if err != nil {
+			return err
+		}
+		_, err = accountIDs("accountIds", in.(*api.GetMembersRequest).AccountIds)
+		return err
+	}
+	for name, list := range map[string][]any{
+		"absent":      nil,
+		"empty":       ids(0),
+		"51":          ids(51),
+		"13 digits":   {"1234567890123"},
+		"11 digits":   {"12345678901"},
+		"letters":     {"12345678901a"},
+		"one bad":     {"123456789012", "x"},
+		"empty entry": {""},
+	} {
+		wantInvalidValue(t, name, getMembers(list))
 	}
 	for _, n := range []int{1, 50} {
-		got, err := accountIDList("accountIds", ids(n))
-		if err != nil || len(got) != n {
-			t.Errorf("%d ids: %d, %v", n, len(got), err)
+		if err := getMembers(ids(n)); err != nil {
+			t.Errorf("%d ids: %v", n, err)
 		}
 	}
 }
@@ -193,18 +239,18 @@ func TestStatusMapping(t *testing.T) {
 	} {
 		v := membership.MemberView{Member: store.Member{MemberKey: store.MemberKey{Admin: "111111111111", Member: "222222222222"}, Status: st, Updated: at}, MemberResourceID: "12abc34d567e8fa901bc2d34e56789f0"}
 		m := toMember(v)
-		if (m.DetectorID != "") != shown {
-			t.Errorf("%s: detectorId %q, shown=%v expected", st, m.DetectorID, shown)
+		if (m.DetectorId != nil) != shown {
+			t.Errorf("%s: detectorId %v, shown=%v expected", st, m.DetectorId, shown)
 		}
-		if m.MasterID != "111111111111" || m.AdministratorID != "111111111111" || m.AccountID != "222222222222" || m.UpdatedAt == nil || m.InvitedAt != nil {
+		if *m.MasterId != "111111111111" || *m.AdministratorId != "111111111111" || *m.AccountId != "222222222222" || m.UpdatedAt == nil || m.InvitedAt != nil {
 			t.Errorf("%s: member %+v", st, m)
 		}
 	}
 	// A Resigned member's standing invitation shows as Invited.
-	if inv := toInvitation(membership.Invitation{Admin: "111111111111", ID: "x", Status: store.StatusResigned, InvitedAt: at}); inv.RelationshipStatus != "Invited" || inv.AccountID != "111111111111" {
+	if inv := toInvitation(membership.Invitation{Admin: "111111111111", ID: "x", Status: store.StatusResigned, InvitedAt: at}); *inv.RelationshipStatus != "Invited" || *inv.AccountId != "111111111111" {
 		t.Errorf("Resigned invitation = %+v", inv)
 	}
-	if inv := toInvitation(membership.Invitation{Admin: "111111111111", ID: "x", Status: store.StatusEnabled, InvitedAt: at}); inv.RelationshipStatus != "Enabled" {
+	if inv := toInvitation(membership.Invitation{Admin: "111111111111", ID: "x", Status: store.StatusEnabled, InvitedAt: at}); *inv.RelationshipStatus != "Enabled" {
 		t.Errorf("Enabled invitation = %+v", inv)
 	}
 }
@@ -215,9 +261,16 @@ func TestPlausibleEmail(t *testing.T) {
 			t.Errorf("plausibleEmail(%q) = false", e)
 		}
 	}
-	for _, e := range []string{"", "not-an-email", "@example.com", "a@", "a@b@c", "a b@example.com", strings.Repeat("a", 53) + "@example.com"} {
+	for _, e := range []string{"", "not-an-email", "@example.com", "a@", "a@b@c", "a b@example.com"} {
 		if plausibleEmail(e) {
 			t.Errorf("plausibleEmail(%q) = true", e)
 		}
+	}
+	// The model bounds an email to 1..64 characters: a longer or empty one
+	// is refused with the request, not as an unprocessed account.
+	for _, e := range []string{"", strings.Repeat("a", 53) + "@example.com"} {
+		body, _ := json.Marshal(map[string]any{"accountDetails": []any{map[string]any{"accountId": "222222222222", "email": e}}})
+		_, err := bindInput(t, "CreateMembers", map[string]any{"DetectorId": model.Text(strings.Repeat("0", 32))}, string(body))
+		wantInvalidValue(t, fmt.Sprintf("email of %d characters", len(e)), err)
 	}
 }

@@ -1,40 +1,28 @@
 package macie2
 
 import (
-	"errors"
 	"net/http"
 
+	api "github.com/localsec/localsec/internal/api/macie2"
 	"github.com/localsec/localsec/internal/fidelity"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/model"
+	"github.com/localsec/localsec/internal/service/adapter"
 )
 
-// Macie's exception names and statuses, from the service model.
+// Macie's exception names, from the service model.
 const (
-	validationException           = "ValidationException"           // 400
-	serviceQuotaExceededException = "ServiceQuotaExceededException" // 402
-	accessDeniedException         = "AccessDeniedException"         // 403
-	resourceNotFoundException     = "ResourceNotFoundException"     // 404
-	conflictException             = "ConflictException"             // 409
-	internalServerException       = "InternalServerException"       // 500
+	validationException           = "ValidationException"
+	serviceQuotaExceededException = "ServiceQuotaExceededException"
+	accessDeniedException         = "AccessDeniedException"
+	resourceNotFoundException     = "ResourceNotFoundException"
+	conflictException             = "ConflictException"
+	internalServerException       = "InternalServerException"
 )
 
 // statusOf returns the HTTP status the model gives an exception.
-func statusOf(exception string) int {
-	switch exception {
-	case validationException:
-		return http.StatusBadRequest
-	case serviceQuotaExceededException:
-		return http.StatusPaymentRequired
-	case accessDeniedException:
-		return http.StatusForbidden
-	case resourceNotFoundException:
-		return http.StatusNotFound
-	case conflictException:
-		return http.StatusConflict
-	}
-	return http.StatusInternalServerError
-}
+func statusOf(exception string) int { return api.Model().ErrorStatus(exception) }
 
 // Reply is what Macie answers for one engine refusal.
 type Reply = fidelity.Reply
@@ -119,72 +107,50 @@ func UnprocessedMessages() map[membership.Code]string {
 // the current association (inferred).
 const deleteCurrentInvitation = "The request is rejected because the current account cannot delete the invitation from its administrator account."
 
-// errorReplies is built once per Service from the tables above.
-type errorReplies struct {
-	replies     map[membership.Code]Reply
-	unprocessed map[membership.Code]string
+func newErrors() adapter.Errors {
+	return adapter.Errors{Replies: Messages(), Input: inputError, Wire: apiError}
 }
 
-func newErrorReplies() errorReplies {
-	return errorReplies{replies: Messages(), unprocessed: UnprocessedMessages()}
-}
-
-// toAPI maps a handler error to Macie's wire error; nil for an error it
-// does not know (the router then answers InternalServerException).
-func (er errorReplies) toAPI(err error) *restjson.APIError {
-	var in *restjson.InputError
-	if errors.As(err, &in) {
-		e := &restjson.APIError{Type: validationException, Status: http.StatusBadRequest, Message: in.Message}
-		if in.Kind == restjson.InputTooLarge {
-			e.Status = http.StatusRequestEntityTooLarge
-		}
-		return e
+// inputError is Macie's answer to a request the model or the adapter
+// refuses: a ValidationException with the validation's text, which names
+// the member (spec §1.3; the text's form is AWS's request validation's
+// [I] for Macie), or 413 for a body over the bound.
+func inputError(in *model.InputError) *protocol.APIError {
+	e := apiError(validationException, in.Message)
+	if in.Kind == model.TooLarge {
+		e.Status = http.StatusRequestEntityTooLarge
 	}
-	if code := membership.ErrorCode(err); code != "" {
-		if r, ok := er.replies[code]; ok {
-			return apiError(r.Exception, r.Message)
-		}
-	}
-	var api *restjson.APIError
-	if errors.As(err, &api) {
-		return api
-	}
-	return nil
+	return e
 }
 
-func apiError(exception, message string) *restjson.APIError {
-	return &restjson.APIError{Type: exception, Status: statusOf(exception), Message: message}
+func apiError(exception, message string) *protocol.APIError {
+	return &protocol.APIError{Type: exception, Status: statusOf(exception), Message: message}
 }
 
-func internalError() *restjson.APIError {
+func internalError() *protocol.APIError {
 	return apiError(internalServerException, "An internal error occurred. Try again later.")
 }
+
+// refuse is the ValidationException of a check of Macie's own.
+func refuse(field, detail string) error { return model.Refuse(field, detail) }
 
 // unprocessedAccounts turns engine refusals into the wire list (never nil,
 // so that the member is always present). overrides replaces texts for one
 // operation.
-func (er errorReplies) unprocessedAccounts(us []membership.Unprocessed, overrides map[membership.Code]string) []unprocessedAccount {
-	out := make([]unprocessedAccount, 0, len(us))
-	for _, u := range us {
-		msg, ok := overrides[u.Code]
-		if !ok {
-			msg, ok = er.unprocessed[u.Code]
+func (s *Service) unprocessedAccounts(us []membership.Unprocessed, overrides map[membership.Code]string) []api.UnprocessedAccount {
+	un := s.unprocessedTexts
+	message := func(c membership.Code) string {
+		if msg, ok := overrides[c]; ok {
+			return msg
 		}
-		if !ok {
-			msg = er.replies[u.Code].Message
+		if msg, ok := un[c]; ok {
+			return msg
 		}
-		out = append(out, unprocessedAccount{AccountID: u.Account, ErrorCode: "ClientError", ErrorMessage: msg})
+		return s.errs.Message(c)
 	}
-	return out
-}
-
-// refusal turns the single unprocessed account of a one-account engine
-// call into the error that ends the request.
-func refusal(us []membership.Unprocessed) error {
-	if len(us) == 0 {
-		return nil
-	}
-	return &membership.Error{Code: us[0].Code, Account: us[0].Account}
+	return adapter.Unprocessed(us, message, func(account, msg string) api.UnprocessedAccount {
+		return api.UnprocessedAccount{AccountId: new(account), ErrorCode: new(api.ErrorCodeClientError), ErrorMessage: new(msg)}
+	})
 }
 
 func reply(exception, message string, ev fidelity.Evidence) Reply {

@@ -3,134 +3,111 @@ package macie2
 import (
 	"context"
 
+	api "github.com/localsec/localsec/internal/api/macie2"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/service/adapter"
 )
 
+func toInvitation(inv membership.Invitation) api.Invitation {
+	return api.Invitation{
+		AccountId:          new(inv.Admin),
+		InvitationId:       adapter.NonEmpty(inv.ID),
+		InvitedAt:          timestamp(inv.InvitedAt),
+		RelationshipStatus: new(relationshipStatus(inv.Status)),
+	}
+}
+
 // ListInvitations: GET /invitations.
-func (s *Service) listInvitations(ctx context.Context, r *restjson.Request) (any, error) {
-	p, err := page(r)
+func (s *Service) ListInvitations(ctx context.Context, call *protocol.Call, in *api.ListInvitationsRequest) (*api.ListInvitationsResponse, error) {
+	invs, next, err := adapter.List(page(in.MaxResults, in.NextToken), func(p membership.Page) ([]membership.Invitation, string, error) {
+		return s.svc.ListInvitations(ctx, caller(call), p)
+	}, toInvitation)
 	if err != nil {
 		return nil, err
 	}
-	invs, next, err := s.svc.ListInvitations(ctx, caller(r), p)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
-		Invitations []invitation `json:"invitations"`
-		NextToken   string       `json:"nextToken,omitempty"`
-	}{Invitations: make([]invitation, 0, len(invs)), NextToken: next}
-	for _, inv := range invs {
-		out.Invitations = append(out.Invitations, toInvitation(inv))
-	}
-	return out, nil
+	return &api.ListInvitationsResponse{Invitations: invs, NextToken: next}, nil
 }
 
 // GetInvitationsCount: GET /invitations/count.
-func (s *Service) getInvitationsCount(ctx context.Context, r *restjson.Request) (any, error) {
-	n, err := s.svc.CountInvitations(ctx, caller(r))
+func (s *Service) GetInvitationsCount(ctx context.Context, call *protocol.Call, _ *api.GetInvitationsCountRequest) (*api.GetInvitationsCountResponse, error) {
+	n, err := s.svc.CountInvitations(ctx, caller(call))
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		InvitationsCount int `json:"invitationsCount"`
-	}{n}, nil
+	return &api.GetInvitationsCountResponse{InvitationsCount: new(int64(n))}, nil
 }
 
 // AcceptInvitation: POST /invitations/accept.
-func (s *Service) acceptInvitation(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		AdministratorAccountID *string `json:"administratorAccountId"`
-		InvitationID           *string `json:"invitationId"`
-		MasterAccount          *string `json:"masterAccount"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.InvitationID == nil {
-		return nil, restjson.Missing("invitationId")
-	}
+func (s *Service) AcceptInvitation(ctx context.Context, call *protocol.Call, in *api.AcceptInvitationRequest) (*api.AcceptInvitationResponse, error) {
 	// masterAccount is the deprecated name of administratorAccountId: one
 	// of them must be given, and both must agree when both are.
 	var admin string
 	switch {
-	case in.AdministratorAccountID != nil && in.MasterAccount != nil && *in.AdministratorAccountID != *in.MasterAccount:
-		return nil, restjson.Invalid("administratorAccountId", "it must equal masterAccount when both are specified.")
-	case in.AdministratorAccountID != nil:
-		admin = *in.AdministratorAccountID
+	case in.AdministratorAccountId != nil && in.MasterAccount != nil && *in.AdministratorAccountId != *in.MasterAccount:
+		return nil, refuse("administratorAccountId", "The value of administratorAccountId is not valid: it must equal masterAccount when both are specified.")
+	case in.AdministratorAccountId != nil:
+		admin = *in.AdministratorAccountId
 	case in.MasterAccount != nil:
 		admin = *in.MasterAccount
 	default:
-		return nil, restjson.Missing("administratorAccountId")
+		return nil, refuse("administratorAccountId", "The administratorAccountId member is required.")
 	}
-	return nil, s.svc.AcceptInvitation(ctx, caller(r), admin, *in.InvitationID)
-}
-
-// accountIDsInput is the body of DeclineInvitations and DeleteInvitations.
-type accountIDsInput struct {
-	AccountIDs *[]string `json:"accountIds"`
+	return nil, s.svc.AcceptInvitation(ctx, caller(call), admin, *in.InvitationId)
 }
 
 // DeclineInvitations: POST /invitations/decline.
-func (s *Service) declineInvitations(ctx context.Context, r *restjson.Request) (any, error) {
-	var in accountIDsInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ids, err := accountIDList("accountIds", in.AccountIDs)
+func (s *Service) DeclineInvitations(ctx context.Context, call *protocol.Call, in *api.DeclineInvitationsRequest) (*api.DeclineInvitationsResponse, error) {
+	ids, err := accountIDs("accountIds", in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
-	unprocessed, err := s.svc.DeclineInvitations(ctx, caller(r), ids)
+	unprocessed, err := s.svc.DeclineInvitations(ctx, caller(call), ids)
 	if err != nil {
 		return nil, err
 	}
-	return unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, nil)}, nil
+	return &api.DeclineInvitationsResponse{UnprocessedAccounts: s.unprocessedAccounts(unprocessed, nil)}, nil
 }
 
 // DeleteInvitations: POST /invitations/delete.
-func (s *Service) deleteInvitations(ctx context.Context, r *restjson.Request) (any, error) {
-	var in accountIDsInput
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	ids, err := accountIDList("accountIds", in.AccountIDs)
+func (s *Service) DeleteInvitations(ctx context.Context, call *protocol.Call, in *api.DeleteInvitationsRequest) (*api.DeleteInvitationsResponse, error) {
+	ids, err := accountIDs("accountIds", in.AccountIds)
 	if err != nil {
 		return nil, err
 	}
-	unprocessed, err := s.svc.DeleteInvitations(ctx, caller(r), ids)
+	unprocessed, err := s.svc.DeleteInvitations(ctx, caller(call), ids)
 	if err != nil {
 		return nil, err
 	}
 	overrides := map[membership.Code]string{membership.CodeInvitationIsCurrent: deleteCurrentInvitation}
-	return unprocessedOutput{s.errs.unprocessedAccounts(unprocessed, overrides)}, nil
+	return &api.DeleteInvitationsResponse{UnprocessedAccounts: s.unprocessedAccounts(unprocessed, overrides)}, nil
 }
 
 // GetAdministratorAccount: GET /administrator.
-func (s *Service) getAdministratorAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	inv, ok, err := s.svc.Administrator(ctx, caller(r))
+func (s *Service) GetAdministratorAccount(ctx context.Context, call *protocol.Call, _ *api.GetAdministratorAccountRequest) (*api.GetAdministratorAccountResponse, error) {
+	inv, ok, err := s.svc.Administrator(ctx, caller(call))
 	if err != nil || !ok {
 		return nil, err
 	}
-	return struct {
-		Administrator invitation `json:"administrator"`
-	}{toInvitation(inv)}, nil
+	return &api.GetAdministratorAccountResponse{Administrator: new(toInvitation(inv))}, nil
 }
 
 // GetMasterAccount: GET /master, the deprecated GetAdministratorAccount.
-func (s *Service) getMasterAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	inv, ok, err := s.svc.Administrator(ctx, caller(r))
+func (s *Service) GetMasterAccount(ctx context.Context, call *protocol.Call, _ *api.GetMasterAccountRequest) (*api.GetMasterAccountResponse, error) {
+	inv, ok, err := s.svc.Administrator(ctx, caller(call))
 	if err != nil || !ok {
 		return nil, err
 	}
-	return struct {
-		Master invitation `json:"master"`
-	}{toInvitation(inv)}, nil
+	return &api.GetMasterAccountResponse{Master: new(toInvitation(inv))}, nil
 }
 
-// DisassociateFromAdministratorAccount: POST /administrator/disassociate
-// (and the deprecated POST /master/disassociate).
-func (s *Service) disassociateFromAdministrator(ctx context.Context, r *restjson.Request) (any, error) {
-	return nil, s.svc.DisassociateFromAdministrator(ctx, caller(r))
+// DisassociateFromAdministratorAccount: POST /administrator/disassociate.
+func (s *Service) DisassociateFromAdministratorAccount(ctx context.Context, call *protocol.Call, _ *api.DisassociateFromAdministratorAccountRequest) (*api.DisassociateFromAdministratorAccountResponse, error) {
+	return nil, s.svc.DisassociateFromAdministrator(ctx, caller(call))
+}
+
+// DisassociateFromMasterAccount: POST /master/disassociate, the deprecated
+// DisassociateFromAdministratorAccount.
+func (s *Service) DisassociateFromMasterAccount(ctx context.Context, call *protocol.Call, _ *api.DisassociateFromMasterAccountRequest) (*api.DisassociateFromMasterAccountResponse, error) {
+	return nil, s.svc.DisassociateFromAdministrator(ctx, caller(call))
 }

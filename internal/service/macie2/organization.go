@@ -3,87 +3,58 @@ package macie2
 import (
 	"context"
 
+	api "github.com/localsec/localsec/internal/api/macie2"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/service/adapter"
 	"github.com/localsec/localsec/internal/store"
 )
 
 // EnableOrganizationAdminAccount: POST /admin.
-func (s *Service) enableOrganizationAdminAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		AdminAccountID *string `json:"adminAccountId"`
-		ClientToken    *string `json:"clientToken"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.AdminAccountID == nil {
-		return nil, restjson.Missing("adminAccountId")
-	}
+func (s *Service) EnableOrganizationAdminAccount(ctx context.Context, call *protocol.Call, in *api.EnableOrganizationAdminAccountRequest) (*api.EnableOrganizationAdminAccountResponse, error) {
 	// Designating the same account twice is already a no-op, so the
 	// client token needs no bookkeeping.
-	return nil, s.svc.EnableOrgAdmin(ctx, caller(r), *in.AdminAccountID, nil)
+	return nil, s.svc.EnableOrgAdmin(ctx, caller(call), *in.AdminAccountId, nil)
 }
 
 // DisableOrganizationAdminAccount: DELETE /admin?adminAccountId=.
-func (s *Service) disableOrganizationAdminAccount(ctx context.Context, r *restjson.Request) (any, error) {
-	admin := r.Query().Get("adminAccountId")
-	if admin == "" {
-		return nil, restjson.Missing("adminAccountId")
+func (s *Service) DisableOrganizationAdminAccount(ctx context.Context, call *protocol.Call, in *api.DisableOrganizationAdminAccountRequest) (*api.DisableOrganizationAdminAccountResponse, error) {
+	if *in.AdminAccountId == "" {
+		return nil, refuse("adminAccountId", "The adminAccountId member is required.")
 	}
-	return nil, s.svc.DisableOrgAdmin(ctx, caller(r), admin)
+	return nil, s.svc.DisableOrgAdmin(ctx, caller(call), *in.AdminAccountId)
 }
 
 // ListOrganizationAdminAccounts: GET /admin.
-func (s *Service) listOrganizationAdminAccounts(ctx context.Context, r *restjson.Request) (any, error) {
-	p, err := page(r)
-	if err != nil {
-		return nil, err
-	}
-	admins, next, err := s.svc.ListOrgAdmins(ctx, caller(r), p)
-	if err != nil {
-		return nil, err
-	}
-	out := struct {
-		AdminAccounts []adminAccount `json:"adminAccounts"`
-		NextToken     string         `json:"nextToken,omitempty"`
-	}{AdminAccounts: make([]adminAccount, 0, len(admins)), NextToken: next}
-	for _, a := range admins {
-		status := "ENABLED"
+func (s *Service) ListOrganizationAdminAccounts(ctx context.Context, call *protocol.Call, in *api.ListOrganizationAdminAccountsRequest) (*api.ListOrganizationAdminAccountsResponse, error) {
+	admins, next, err := adapter.List(page(in.MaxResults, in.NextToken), func(p membership.Page) ([]store.OrgAdmin, string, error) {
+		return s.svc.ListOrgAdmins(ctx, caller(call), p)
+	}, func(a store.OrgAdmin) api.AdminAccount {
+		status := api.AdminStatusEnabled
 		if a.Status == store.OrgAdminDisableInProgress {
-			status = "DISABLING_IN_PROGRESS"
+			status = api.AdminStatusDisablingInProgress
 		}
-		out.AdminAccounts = append(out.AdminAccounts, adminAccount{AccountID: a.Account, Status: status})
+		return api.AdminAccount{AccountId: new(a.Account), Status: new(status)}
+	})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return &api.ListOrganizationAdminAccountsResponse{AdminAccounts: admins, NextToken: next}, nil
 }
 
 // DescribeOrganizationConfiguration: GET /admin/configuration.
-func (s *Service) describeOrganizationConfiguration(ctx context.Context, r *restjson.Request) (any, error) {
-	cfg, err := s.svc.OrgConfig(ctx, caller(r))
+func (s *Service) DescribeOrganizationConfiguration(ctx context.Context, call *protocol.Call, _ *api.DescribeOrganizationConfigurationRequest) (*api.DescribeOrganizationConfigurationResponse, error) {
+	cfg, err := s.svc.OrgConfig(ctx, caller(call))
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		AutoEnable             bool `json:"autoEnable"`
-		MaxAccountLimitReached bool `json:"maxAccountLimitReached"`
-	}{cfg.AutoEnable, len(s.org.Accounts)+1 >= organizationMemberQuota}, nil
+	return &api.DescribeOrganizationConfigurationResponse{
+		AutoEnable:             new(cfg.AutoEnable),
+		MaxAccountLimitReached: new(len(s.org.Accounts)+1 >= organizationMemberQuota),
+	}, nil
 }
 
 // UpdateOrganizationConfiguration: PATCH /admin/configuration.
-func (s *Service) updateOrganizationConfiguration(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		AutoEnable *bool `json:"autoEnable"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if in.AutoEnable == nil {
-		return nil, restjson.Missing("autoEnable")
-	}
-	return nil, s.svc.UpdateOrgConfig(ctx, caller(r), orgConfigUpdate(*in.AutoEnable))
-}
-
-func orgConfigUpdate(autoEnable bool) membership.OrgConfigUpdate {
-	return membership.OrgConfigUpdate{AutoEnable: &autoEnable}
+func (s *Service) UpdateOrganizationConfiguration(ctx context.Context, call *protocol.Call, in *api.UpdateOrganizationConfigurationRequest) (*api.UpdateOrganizationConfigurationResponse, error) {
+	return nil, s.svc.UpdateOrgConfig(ctx, caller(call), membership.OrgConfigUpdate{AutoEnable: in.AutoEnable})
 }

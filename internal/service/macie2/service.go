@@ -1,29 +1,35 @@
 // Package macie2 is the Amazon Macie (macie2, API 2020-01-01) adapter: it
-// serves Macie's account-membership operations over rest-json by
-// translating them into calls on the membership engine, and Macie's wire
-// names, statuses and errors back.
+// serves Macie's account-membership operations by translating the
+// generated inputs of internal/api/macie2 into calls on the membership
+// engine, and the engine's results and refusals into Macie's outputs,
+// exceptions and messages. Routing, binding, validation against the model
+// and the wire form are the restjson layer's.
 package macie2
 
 import (
 	"log/slog"
 	"net/http"
-	"strings"
 
+	api "github.com/localsec/localsec/internal/api/macie2"
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/protocol"
+	"github.com/localsec/localsec/internal/protocol/endpoint"
 	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/service/adapter"
 )
 
 // SigningName is Macie's SigV4 service name.
 const SigningName = "macie2"
 
-// Quotas from the Macie User Guide (spec §9.4).
+// Quotas and limits from the Macie User Guide and the spec (section in
+// the comment); the model states none of them.
 const (
-	memberQuota             = 1000
-	organizationMemberQuota = 10000
-	maxPageSize             = 25
-	maxAccountIDs           = 50
-	maxInvitationMessage    = 80
-	maxTags                 = 50
+	memberQuota             = 1000  // §9.4
+	organizationMemberQuota = 10000 // §9.4
+	maxPageSize             = 25    // the model's MaxResults; the default page
+	maxAccountIDs           = 50    // §4.2 [I]
+	maxInvitationMessage    = 80    // §4.2
+	maxTags                 = 50    // §7
 )
 
 // Rules are Macie's answers to the points on which services differ; each
@@ -53,19 +59,29 @@ func Rules() membership.Rules {
 type Service struct {
 	svc    *membership.Service
 	org    membership.Organization
-	errs   errorReplies
-	router *restjson.Router
+	errs   adapter.Errors
+	server *restjson.Server
+	// unprocessedTexts is UnprocessedMessages, built once.
+	unprocessedTexts map[membership.Code]string
 }
+
+var _ api.API = (*Service)(nil)
 
 // New returns the Macie adapter over engine.
 func New(engine *membership.Engine, logger *slog.Logger) *Service {
 	s := &Service{
 		svc:  engine.Service(SigningName, Rules()),
 		org:  engine.Organization(),
-		errs: newErrorReplies(),
+		errs: newErrors(),
+
+		unprocessedTexts: UnprocessedMessages(),
 	}
-	s.router = &restjson.Router{Errors: s.errs.toAPI, Internal: internalError(), Logger: logger}
-	s.routes()
+	s.server = restjson.New(api.Model(), api.Handlers(s), endpoint.Config{
+		Errors:    s.errs.Map,
+		Internal:  internalError(),
+		ErrorBody: endpoint.ErrorBody{Message: "message"},
+		Logger:    logger,
+	})
 	return s
 }
 
@@ -73,98 +89,34 @@ func New(engine *membership.Engine, logger *slog.Logger) *Service {
 func (s *Service) SigningName() string { return SigningName }
 
 // Operations lists the operations served.
-func (s *Service) Operations() []string { return s.router.Operations() }
+func (s *Service) Operations() []string { return s.server.Operations() }
 
 // ServeHTTP serves one Macie request; its context carries the protocol.Call.
-func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.router.ServeHTTP(w, r) }
+func (s *Service) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.server.ServeHTTP(w, r) }
 
-// routes is the whole operation table, method and path as in the model.
-func (s *Service) routes() {
-	rt := s.router
-	const ok, noContent = http.StatusOK, http.StatusNoContent
-
-	rt.Handle("POST", "/macie", "EnableMacie", ok, s.enableMacie)
-	rt.Handle("GET", "/macie", "GetMacieSession", ok, s.getMacieSession)
-	rt.Handle("PATCH", "/macie", "UpdateMacieSession", ok, s.updateMacieSession)
-	rt.Handle("DELETE", "/macie", "DisableMacie", ok, s.disableMacie)
-	rt.Handle("PATCH", "/macie/members/{id}", "UpdateMemberSession", ok, s.updateMemberSession)
-
-	rt.Handle("POST", "/members", "CreateMember", ok, s.createMember)
-	rt.Handle("GET", "/members", "ListMembers", ok, s.listMembers)
-	rt.Handle("GET", "/members/{id}", "GetMember", ok, s.getMember)
-	rt.Handle("DELETE", "/members/{id}", "DeleteMember", ok, s.deleteMember)
-	rt.Handle("POST", "/members/disassociate/{id}", "DisassociateMember", ok, s.disassociateMember)
-
-	rt.Handle("POST", "/invitations", "CreateInvitations", ok, s.createInvitations)
-	rt.Handle("GET", "/invitations", "ListInvitations", ok, s.listInvitations)
-	rt.Handle("GET", "/invitations/count", "GetInvitationsCount", ok, s.getInvitationsCount)
-	rt.Handle("POST", "/invitations/accept", "AcceptInvitation", ok, s.acceptInvitation)
-	rt.Handle("POST", "/invitations/decline", "DeclineInvitations", ok, s.declineInvitations)
-	rt.Handle("POST", "/invitations/delete", "DeleteInvitations", ok, s.deleteInvitations)
-
-	rt.Handle("GET", "/administrator", "GetAdministratorAccount", ok, s.getAdministratorAccount)
-	rt.Handle("POST", "/administrator/disassociate", "DisassociateFromAdministratorAccount", ok, s.disassociateFromAdministrator)
-	rt.Handle("GET", "/master", "GetMasterAccount", ok, s.getMasterAccount)
-	rt.Handle("POST", "/master/disassociate", "DisassociateFromMasterAccount", ok, s.disassociateFromAdministrator)
-
-	rt.Handle("POST", "/admin", "EnableOrganizationAdminAccount", ok, s.enableOrganizationAdminAccount)
-	rt.Handle("DELETE", "/admin", "DisableOrganizationAdminAccount", ok, s.disableOrganizationAdminAccount)
-	rt.Handle("GET", "/admin", "ListOrganizationAdminAccounts", ok, s.listOrganizationAdminAccounts)
-	rt.Handle("GET", "/admin/configuration", "DescribeOrganizationConfiguration", ok, s.describeOrganizationConfiguration)
-	rt.Handle("PATCH", "/admin/configuration", "UpdateOrganizationConfiguration", ok, s.updateOrganizationConfiguration)
-
-	rt.Handle("POST", "/tags/{resourceArn}", "TagResource", noContent, s.tagResource)
-	rt.Handle("DELETE", "/tags/{resourceArn}", "UntagResource", noContent, s.untagResource)
-	rt.Handle("GET", "/tags/{resourceArn}", "ListTagsForResource", ok, s.listTagsForResource)
+// WriteError writes e as Macie writes its errors.
+func (s *Service) WriteError(w http.ResponseWriter, _ *protocol.Call, e *protocol.APIError) {
+	s.server.WriteError(w, e)
 }
 
 // caller returns the engine's view of who calls.
-func caller(r *restjson.Request) membership.Caller {
-	return membership.Caller{Account: r.Call.Account, Region: r.Call.Region}
+func caller(call *protocol.Call) membership.Caller { return adapter.Caller(call) }
+
+// page reads maxResults (1..25 by the model, default 25) and nextToken.
+func page(maxResults *int32, nextToken *string) membership.Page {
+	return adapter.Page(maxResults, nextToken, maxPageSize)
 }
 
-// page reads maxResults (1..25, default 25) and nextToken.
-func page(r *restjson.Request) (membership.Page, error) {
-	token, limit, err := r.PageParams(maxPageSize)
-	return membership.Page{Token: token, Limit: limit}, err
+// accountIDs checks a list of account ids: 1..50 entries (spec §4.2 [I];
+// the model gives no bound). The ids themselves are checked by the
+// engine, one by one.
+func accountIDs(field string, ids []string) ([]string, error) {
+	if len(ids) < 1 || len(ids) > maxAccountIDs {
+		return nil, refuse(field, "The value of "+field+" is not valid: the list must contain between 1 and 50 account IDs.")
+	}
+	return ids, nil
 }
 
-// accountIDList checks a required list of account ids: 1..50 entries.
-// The ids themselves are checked by the engine, one by one.
-func accountIDList(field string, ids *[]string) ([]string, error) {
-	if ids == nil {
-		return nil, restjson.Missing(field)
-	}
-	if len(*ids) < 1 || len(*ids) > maxAccountIDs {
-		return nil, restjson.Invalid(field, "the list must contain between 1 and 50 account IDs.")
-	}
-	return *ids, nil
-}
-
-// checkTags applies the tag constraints of Macie's TagMap.
-func checkTags(field string, tags map[string]string) error {
-	if len(tags) > maxTags {
-		return restjson.Invalid(field, "a resource can have no more than 50 tags.")
-	}
-	for k, v := range tags {
-		switch {
-		case len(k) == 0 || len(k) > 128:
-			return restjson.Invalid(field, "a tag key must be 1 to 128 characters long.")
-		case len(v) > 256:
-			return restjson.Invalid(field, "a tag value can be at most 256 characters long.")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			return restjson.Invalid(field, "tag keys can't start with aws:.")
-		}
-	}
-	return nil
-}
-
-// enumValue checks that v is one of allowed.
-func enumValue(field, v string, allowed ...string) error {
-	for _, a := range allowed {
-		if v == a {
-			return nil
-		}
-	}
-	return restjson.Invalid(field, "it must be one of "+strings.Join(allowed, ", ")+".")
-}
+// refusal turns the single unprocessed account of a one-account engine
+// call into the error that ends the request.
+func refusal(us []membership.Unprocessed) error { return adapter.Refusal(us) }

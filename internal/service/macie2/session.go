@@ -4,9 +4,10 @@ import (
 	"context"
 	"encoding/json"
 
+	api "github.com/localsec/localsec/internal/api/macie2"
 	"github.com/localsec/localsec/internal/awsarn"
 	"github.com/localsec/localsec/internal/membership"
-	"github.com/localsec/localsec/internal/protocol/restjson"
+	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -15,7 +16,7 @@ type sessionSettings struct {
 	FindingPublishingFrequency string `json:"findingPublishingFrequency"`
 }
 
-const defaultFrequency = "FIFTEEN_MINUTES"
+const defaultFrequency = api.FindingPublishingFrequencyFifteenMinutes
 
 func readSettings(b []byte) sessionSettings {
 	ss := sessionSettings{FindingPublishingFrequency: defaultFrequency}
@@ -30,65 +31,31 @@ func writeSettings(ss sessionSettings) []byte {
 	return b
 }
 
-func checkFrequency(v *string) error {
-	if v == nil {
-		return nil
-	}
-	return enumValue("findingPublishingFrequency", *v, "FIFTEEN_MINUTES", "ONE_HOUR", "SIX_HOURS")
-}
-
-func checkMacieStatus(field string, v *string) error {
-	if v == nil {
-		return nil
-	}
-	return enumValue(field, *v, "ENABLED", "PAUSED")
-}
-
 // EnableMacie: POST /macie.
-func (s *Service) enableMacie(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		ClientToken                *string `json:"clientToken"`
-		FindingPublishingFrequency *string `json:"findingPublishingFrequency"`
-		Status                     *string `json:"status"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkFrequency(in.FindingPublishingFrequency); err != nil {
-		return nil, err
-	}
-	if err := checkMacieStatus("status", in.Status); err != nil {
-		return nil, err
-	}
+func (s *Service) EnableMacie(ctx context.Context, call *protocol.Call, in *api.EnableMacieRequest) (*api.EnableMacieResponse, error) {
 	ss := sessionSettings{FindingPublishingFrequency: defaultFrequency}
 	if in.FindingPublishingFrequency != nil {
 		ss.FindingPublishingFrequency = *in.FindingPublishingFrequency
 	}
-	en := membership.EnableInput{Settings: writeSettings(ss), Suspended: in.Status != nil && *in.Status == "PAUSED"}
+	en := membership.EnableInput{Settings: writeSettings(ss), Suspended: in.Status != nil && *in.Status == api.MacieStatusPaused}
 	if in.ClientToken != nil {
 		en.ClientToken = *in.ClientToken
 	}
-	_, err := s.svc.Enable(ctx, caller(r), en)
+	_, err := s.svc.Enable(ctx, caller(call), en)
 	return nil, err
 }
 
 // GetMacieSession: GET /macie.
-func (s *Service) getMacieSession(ctx context.Context, r *restjson.Request) (any, error) {
-	en, err := s.svc.Enablement(ctx, caller(r))
+func (s *Service) GetMacieSession(ctx context.Context, call *protocol.Call, _ *api.GetMacieSessionRequest) (*api.GetMacieSessionResponse, error) {
+	en, err := s.svc.Enablement(ctx, caller(call))
 	if err != nil {
 		return nil, err
 	}
-	return struct {
-		CreatedAt                  *restjson.Timestamp `json:"createdAt,omitempty"`
-		FindingPublishingFrequency string              `json:"findingPublishingFrequency"`
-		ServiceRole                string              `json:"serviceRole"`
-		Status                     string              `json:"status"`
-		UpdatedAt                  *restjson.Timestamp `json:"updatedAt,omitempty"`
-	}{
+	return &api.GetMacieSessionResponse{
 		CreatedAt:                  timestamp(en.Created),
-		FindingPublishingFrequency: readSettings(en.Settings).FindingPublishingFrequency,
-		ServiceRole:                serviceRole(en.Region, en.Account),
-		Status:                     macieStatus(en.Status),
+		FindingPublishingFrequency: new(readSettings(en.Settings).FindingPublishingFrequency),
+		ServiceRole:                new(serviceRole(en.Region, en.Account)),
+		Status:                     new(macieStatus(en.Status)),
 		UpdatedAt:                  timestamp(en.Updated),
 	}, nil
 }
@@ -101,30 +68,16 @@ func serviceRole(region, account string) string {
 
 func macieStatus(st store.EnablementStatus) string {
 	if st == store.EnablementSuspended {
-		return "PAUSED"
+		return api.MacieStatusPaused
 	}
-	return "ENABLED"
+	return api.MacieStatusEnabled
 }
 
 // UpdateMacieSession: PATCH /macie.
-func (s *Service) updateMacieSession(ctx context.Context, r *restjson.Request) (any, error) {
-	var in struct {
-		FindingPublishingFrequency *string `json:"findingPublishingFrequency"`
-		Status                     *string `json:"status"`
-	}
-	if err := r.Decode(&in); err != nil {
-		return nil, err
-	}
-	if err := checkFrequency(in.FindingPublishingFrequency); err != nil {
-		return nil, err
-	}
-	if err := checkMacieStatus("status", in.Status); err != nil {
-		return nil, err
-	}
+func (s *Service) UpdateMacieSession(ctx context.Context, call *protocol.Call, in *api.UpdateMacieSessionRequest) (*api.UpdateMacieSessionResponse, error) {
 	var u membership.EnablementUpdate
 	if in.Status != nil {
-		suspend := *in.Status == "PAUSED"
-		u.Suspended = &suspend
+		u.Suspended = new(*in.Status == api.MacieStatusPaused)
 	}
 	if in.FindingPublishingFrequency != nil {
 		freq := *in.FindingPublishingFrequency
@@ -134,10 +87,10 @@ func (s *Service) updateMacieSession(ctx context.Context, r *restjson.Request) (
 			return writeSettings(ss), nil
 		}
 	}
-	return nil, s.svc.UpdateEnablement(ctx, caller(r), u)
+	return nil, s.svc.UpdateEnablement(ctx, caller(call), u)
 }
 
 // DisableMacie: DELETE /macie.
-func (s *Service) disableMacie(ctx context.Context, r *restjson.Request) (any, error) {
-	return nil, s.svc.Disable(ctx, caller(r))
+func (s *Service) DisableMacie(ctx context.Context, call *protocol.Call, _ *api.DisableMacieRequest) (*api.DisableMacieResponse, error) {
+	return nil, s.svc.Disable(ctx, caller(call))
 }

@@ -1,0 +1,45 @@
+package guardduty
+
+import (
+	"github.com/localsec/localsec/internal/fidelity"
+	"github.com/localsec/localsec/internal/protocol/model"
+)
+
+// Deviations are the named points where GuardDuty's real answers differ
+// from its model, and localsec answers as GuardDuty does.
+func Deviations() []fidelity.Deviation {
+	return []fidelity.Deviation{
+		{
+			Name: "EmptyTagMap",
+			What: "GetDetector and ListTagsForResource answer `\"tags\": {}` for a detector without tags; the model's TagMap has at least one entry.",
+			Evidence: "The GuardDuty CLI reference's get-detector example shows `\"Tags\": {}`; terraform-provider-aws's tests expect `tags.% = 0` " +
+				"(../shared/spec/guardduty.md §3.1, §5 tagging).",
+			Allow: []model.Allowance{{Shape: "TagMap", Constraint: model.MinLength}},
+		},
+		{
+			Name: "InvalidInputType",
+			What: "Every 400 carries `BadRequestException` in X-Amzn-ErrorType and `\"__type\": \"InvalidInputException\"` in the body " +
+				"(403s `AccessDeniedException`, 500s `InternalException`); the model's exceptions have a `type` member and no such code.",
+			Evidence: "Raw HTTP answers in boto/boto3#3890, turbot/steampipe-plugin-aws#1105, " +
+				"ministryofjustice/modernisation-platform#854 (../shared/spec/guardduty.md §2.1).",
+		},
+		{
+			Name:     "TagQuota",
+			What:     "A detector has at most 50 tags, else the request is an invalid value; the model's TagMap allows 200.",
+			Evidence: "The GuardDuty quotas page (../shared/spec/guardduty.md §5 tagging, §10).",
+		},
+		{
+			Name: "DetectorIDShape",
+			What: "A detector id in a path must be 32 characters of [0-9a-z], or the request is refused as invalid; the model only bounds its length (1..300).",
+			Evidence: "The text \"The request is rejected because the parameter detectorId has an invalid value.\" for `mygooddetectorid` in boto/boto3#3890; " +
+				"the exact rule is inferred from the ids AWS makes (../shared/spec/guardduty.md §2.2).",
+		},
+	}
+}
+
+// DeviationsMarkdown renders the deviations for docs/fidelity.md.
+func DeviationsMarkdown() string { return "\n" + fidelity.DeviationsMarkdown(Deviations()) + "\n" }
+
+// OutputAllowances are the output constraints of the model that
+// GuardDuty's answers break (Deviations).
+func OutputAllowances() []model.Allowance { return fidelity.Allowances(Deviations()) }
