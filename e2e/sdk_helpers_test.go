@@ -20,6 +20,7 @@ import (
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 
+	"github.com/localsec/localsec/internal/conformance"
 	"github.com/localsec/localsec/localsectest"
 )
 
@@ -33,9 +34,12 @@ const (
 
 var invitationIDPattern = regexp.MustCompile(`^[0-9a-f]{32}$`)
 
-// newServer starts an isolated localsec for one test.
+// newServer starts an isolated localsec for one test. Every success answer
+// it gives is checked against its operation's output shape in the
+// service's model.
 func newServer(t *testing.T, opts ...localsectest.Option) *localsectest.Server {
 	t.Helper()
+	opts = append([]localsectest.Option{localsectest.WithMiddleware(conformance.NewOutputChecker(t).Wrap)}, opts...)
 	srv := localsectest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	return srv

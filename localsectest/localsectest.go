@@ -49,6 +49,7 @@ type options struct {
 	cfg      server.Config
 	secrets  map[string]string
 	seedFile string
+	wrap     func(http.Handler) http.Handler
 }
 
 // Option configures a Server.
@@ -111,6 +112,13 @@ func (f clockFunc) Now() time.Time { return f() }
 // WithLogger sends the server's access log and errors to l (default: discarded).
 func WithLogger(l *slog.Logger) Option { return func(o *options) { o.cfg.Logger = l } }
 
+// WithMiddleware puts wrap around the server's handler, to record or check
+// the traffic of a test (localsec's own tests check every success answer
+// against the service's model with it).
+func WithMiddleware(wrap func(http.Handler) http.Handler) Option {
+	return func(o *options) { o.wrap = wrap }
+}
+
 // NewServer starts a server and returns it. It panics if it cannot listen
 // on a loopback port, as httptest.NewServer does. Call Close when done.
 func NewServer(opts ...Option) *Server {
@@ -140,11 +148,15 @@ func NewServer(opts ...Option) *Server {
 			panic(fmt.Sprintf("localsectest: seed %s: %v", o.seedFile, err))
 		}
 	}
+	var handler http.Handler = srv
+	if o.wrap != nil {
+		handler = o.wrap(handler)
+	}
 	s := &Server{
 		URL:      "http://" + ln.Addr().String(),
 		Listener: ln,
 		srv:      srv,
-		http:     &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second},
+		http:     &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second},
 		region:   o.region,
 		secrets:  o.secrets,
 		client:   &http.Client{Transport: &http.Transport{}},

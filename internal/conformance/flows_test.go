@@ -44,8 +44,8 @@ func must[T any](t *testing.T, what string) func(T, error) T {
 // served operation must have answered at least once.
 func TestMacieHappyPathsFollowTheModel(t *testing.T) {
 	ctx := context.Background()
-	checker := newOutputChecker(t)
-	ts := newServer(t, checker.wrap)
+	checker := NewOutputChecker(t)
+	ts := newServer(t, checker.Wrap)
 	c := func(account string) *macie2.Client { return macie2.NewFromConfig(config(ts.URL, account)) }
 	admin, member, decliner, orgAdmin := c(mgmt), c(invitee), c(other), c(orgA)
 
@@ -111,14 +111,14 @@ func TestMacieHappyPathsFollowTheModel(t *testing.T) {
 		&macie2.DisableOrganizationAdminAccountInput{AdminAccountId: aws.String(orgA)}))
 	must[*macie2.DisableMacieOutput](t, "DisableMacie")(member.DisableMacie(ctx, &macie2.DisableMacieInput{}))
 
-	checker.covered(t, "macie2")
+	checker.Covered(t, "macie2")
 }
 
 // TestGuardDutyHappyPathsFollowTheModel is the same for GuardDuty.
 func TestGuardDutyHappyPathsFollowTheModel(t *testing.T) {
 	ctx := context.Background()
-	checker := newOutputChecker(t)
-	ts := newServer(t, checker.wrap)
+	checker := NewOutputChecker(t)
+	ts := newServer(t, checker.Wrap)
 	c := func(account string) *guardduty.Client { return guardduty.NewFromConfig(config(ts.URL, account)) }
 	admin, member, decliner := c(mgmt), c(invitee), c(other)
 	detector := func(cl *guardduty.Client, what string, tags map[string]string) *string {
@@ -152,6 +152,12 @@ func TestGuardDutyHappyPathsFollowTheModel(t *testing.T) {
 	must[*guardduty.UpdateMemberDetectorsOutput](t, "UpdateMemberDetectors")(admin.UpdateMemberDetectors(ctx, &guardduty.UpdateMemberDetectorsInput{DetectorId: a, AccountIds: ids,
 		Features: []gdtypes.MemberFeaturesConfiguration{{Name: gdtypes.OrgFeatureLambdaNetworkLogs, Status: gdtypes.FeatureStatusDisabled}}}))
 	must[*guardduty.GetMemberDetectorsOutput](t, "GetMemberDetectors")(admin.GetMemberDetectors(ctx, &guardduty.GetMemberDetectorsInput{DetectorId: a, AccountIds: ids}))
+	// No account asked for is a member: an empty list (EmptyMemberDetectors).
+	none := must[*guardduty.GetMemberDetectorsOutput](t, "GetMemberDetectors of a non-member")(admin.GetMemberDetectors(ctx,
+		&guardduty.GetMemberDetectorsInput{DetectorId: a, AccountIds: []string{orgB}}))
+	if len(none.MemberDataSourceConfigurations) != 0 || len(none.UnprocessedAccounts) != 1 {
+		t.Fatalf("GetMemberDetectors of a non-member = %+v", none)
+	}
 	must[*guardduty.GetAdministratorAccountOutput](t, "GetAdministratorAccount")(member.GetAdministratorAccount(ctx, &guardduty.GetAdministratorAccountInput{DetectorId: b}))
 	must[*guardduty.GetMasterAccountOutput](t, "GetMasterAccount")(member.GetMasterAccount(ctx, &guardduty.GetMasterAccountInput{DetectorId: b}))
 	must[*guardduty.DisassociateFromAdministratorAccountOutput](t, "DisassociateFromAdministratorAccount")(member.DisassociateFromAdministratorAccount(ctx,
@@ -199,16 +205,16 @@ func TestGuardDutyHappyPathsFollowTheModel(t *testing.T) {
 
 	must[*guardduty.DeleteDetectorOutput](t, "DeleteDetector")(member.DeleteDetector(ctx, &guardduty.DeleteDetectorInput{DetectorId: b}))
 
-	checker.covered(t, "guardduty")
+	checker.Covered(t, "guardduty")
 }
 
 // TestSTSHappyPathFollowsTheModel checks GetCallerIdentity's XML answer.
 func TestSTSHappyPathFollowsTheModel(t *testing.T) {
-	checker := newOutputChecker(t)
-	ts := newServer(t, checker.wrap)
+	checker := NewOutputChecker(t)
+	ts := newServer(t, checker.Wrap)
 	out := must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity")(sts.NewFromConfig(config(ts.URL, invitee)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}))
 	if aws.ToString(out.Account) != invitee {
 		t.Fatalf("account = %s", aws.ToString(out.Account))
 	}
-	checker.covered(t, "sts")
+	checker.Covered(t, "sts")
 }

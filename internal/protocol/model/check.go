@@ -22,6 +22,8 @@ func (p Problem) String() string { return p.Path + ": " + p.Text }
 // Allowance tells CheckJSON to accept a broken constraint of a shape: the
 // named overrides of services whose real answers differ from their model
 // (GuardDuty answers "tags": {} where its TagMap has at least one entry).
+// For Required, Shape is the structure whose required members may be
+// missing.
 type Allowance struct {
 	Shape      string
 	Constraint Constraint
@@ -93,7 +95,7 @@ func (c *checker) structure(s *Shape, obj map[string]any, path string, top bool)
 			if ok {
 				c.add(p, 0, "null instead of an absent member")
 			}
-			if m.Required {
+			if m.Required && !c.allowed(s, Required) {
 				c.add(p, Required, "required member missing")
 			}
 			continue

@@ -24,6 +24,21 @@ func Deviations() []fidelity.Deviation {
 				"ministryofjustice/modernisation-platform#854 (../shared/spec/guardduty.md §2.1).",
 		},
 		{
+			Name: "NoAdministrator",
+			What: "GetAdministratorAccount and GetMasterAccount answer 200 `{}` when the caller has no administrator; the model marks `administrator` and `master` as required.",
+			Evidence: "The model's own documentation of the operations (\"success (HTTP 200) but no content\" for an administrator or a standalone account); " +
+				"terraform-provider-aws's invite accepter reads a missing `master` as an empty result (../shared/spec/guardduty.md §7).",
+			Allow: []model.Allowance{{Shape: "GetAdministratorAccountResponse", Constraint: model.Required},
+				{Shape: "GetMasterAccountResponse", Constraint: model.Required}},
+		},
+		{
+			Name: "EmptyMemberDetectors",
+			What: "GetMemberDetectors answers `\"members\": []` when none of the accounts asked for is a member (all are `unprocessedAccounts`); " +
+				"the model requires the list and gives it at least one entry.",
+			Evidence: "Inferred: an empty list is the only answer that keeps the member the model requires; AWS's answer in this case was not seen.",
+			Allow:    []model.Allowance{{Shape: "MemberDataSourceConfigurations", Constraint: model.MinLength}},
+		},
+		{
 			Name:     "TagQuota",
 			What:     "A detector has at most 50 tags, else the request is an invalid value; the model's TagMap allows 200.",
 			Evidence: "The GuardDuty quotas page (../shared/spec/guardduty.md §5 tagging, §10).",
