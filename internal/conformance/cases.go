@@ -3,7 +3,8 @@
 // one request per constraint of its input gets the service's own
 // validation error; and every answer of the services' happy paths has the
 // model's output shape. Its non-test files derive the cases from the
-// model, for any service, present or to come.
+// model, for any service, present or to come, and check answers
+// (OutputChecker, which the end-to-end tests put around their servers).
 package conformance
 
 import (
