@@ -55,7 +55,8 @@ func seedGetEmails(t *testing.T, url, account string) seedEmails {
 // once for the SDK, through the seed's access keys. An invitation then
 // sent lands in the outbox and, with --smtp, at a real SMTP server.
 // `localsec export` writes the state, which seeds a second binary whose
-// export is the same document.
+// export is the same document. The seed also holds records of an engine
+// of their own (store.Record), which go through the same round trip.
 func TestSeedEmailsAndExportRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	bin := durBuild(t)
@@ -64,11 +65,15 @@ func TestSeedEmailsAndExportRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mail.Close()
-	example, err := filepath.Abs("../docs/examples/seed.yaml")
+	example, err := os.ReadFile("../docs/examples/seed.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := durStart(t, bin, "seeded", "--seed", example, "--smtp", mail.Addr)
+	seedFile := filepath.Join(t.TempDir(), "seed.yaml")
+	if err := os.WriteFile(seedFile, append(example, seedRecords...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p := durStart(t, bin, "seeded", "--seed", seedFile, "--smtp", mail.Addr)
 
 	admin := seedMacie(p.url, "AKIAADMINEXAMPLE0001") // the seed maps this key to 111111111111
 	prod, dev := seedMacie(p.url, "222222222222"), seedMacie(p.url, "333333333333")
@@ -128,7 +133,8 @@ func TestSeedEmailsAndExportRoundTrip(t *testing.T) {
 	if err := os.WriteFile(file, first, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"invitationMessage: Welcome aboard", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "secret: admin-secret", "address: dev@example.com"} {
+	for _, want := range []string{"invitationMessage: Welcome aboard", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "secret: admin-secret", "address: dev@example.com",
+		seedRecordsExport} {
 		if !strings.Contains(string(first), want) {
 			t.Fatalf("export lacks %q:\n%s", want, first)
 		}
@@ -141,6 +147,50 @@ func TestSeedEmailsAndExportRoundTrip(t *testing.T) {
 		t.Fatalf("the re-seeded prod's administrator = %q", adm)
 	}
 }
+
+// seedRecords is a records section for the example seed, and
+// seedRecordsExport how an export writes it: in the store's order, JSON
+// values in their order (written as YAML, a number too large for a float
+// tagged as the integer it is), other values in base64, an empty value as
+// nothing.
+const (
+	seedRecords = `records:
+  - kind: organization
+    key: o-exampleorgid
+    value: {"Id": "o-exampleorgid", "MasterAccountId": "999999999999", "FeatureSet": "ALL", "Big": 12345678901234567890123}
+  - kind: account
+    key: o-exampleorgid/222222222222
+    value:
+      Id: "222222222222"
+      Name: workload-prod
+      Status: ACTIVE
+  - kind: account
+    key: o-exampleorgid/111111111111
+    base64: AP8K
+  - kind: handshake
+    key: h-ünïcödé
+`
+	seedRecordsExport = `records:
+  - kind: account
+    key: o-exampleorgid/111111111111
+    base64: AP8K
+  - kind: account
+    key: o-exampleorgid/222222222222
+    value:
+      Id: "222222222222"
+      Name: workload-prod
+      Status: ACTIVE
+  - kind: handshake
+    key: h-ünïcödé
+  - kind: organization
+    key: o-exampleorgid
+    value:
+      Id: o-exampleorgid
+      MasterAccountId: "999999999999"
+      FeatureSet: ALL
+      Big: !!int 12345678901234567890123
+`
+)
 
 // A broken seed stops the binary with the place of the mistake.
 func TestSeedErrors(t *testing.T) {

@@ -141,12 +141,11 @@ func NewServer(opts ...Option) *Server {
 			panic(fmt.Sprintf("localsectest: failed to listen on a loopback port: %v", err))
 		}
 	}
-	srv := server.New(o.cfg)
-	if snap != nil {
-		if err := srv.Engine().Import(context.Background(), *snap); err != nil {
-			ln.Close()
-			panic(fmt.Sprintf("localsectest: seed %s: %v", o.seedFile, err))
-		}
+	o.cfg.Seed = snap
+	srv, err := server.Open(o.cfg)
+	if err != nil {
+		ln.Close()
+		panic(fmt.Sprintf("localsectest: seed %s: %v", o.seedFile, err))
 	}
 	var handler http.Handler = srv
 	if o.wrap != nil {
@@ -213,7 +212,7 @@ func (s *Server) AWSConfigForKey(accessKeyID string) aws.Config {
 
 // Reset forgets all state, as POST /_localsec/reset does.
 func (s *Server) Reset() {
-	if err := s.srv.Engine().Reset(context.Background()); err != nil {
+	if err := s.srv.Reset(context.Background()); err != nil {
 		panic(fmt.Sprintf("localsectest: reset: %v", err))
 	}
 }

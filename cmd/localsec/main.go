@@ -87,18 +87,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		scfg.Organization = seeded.dir.Organization
 		scfg.Accounts.Keys = seeded.keys
 		scfg.Credentials = seeded.credentials
+		scfg.Seed = &seeded.snap
 	}
 	var relay *outbox.Relay
 	if cfg.SMTP != "" {
 		relay = outbox.NewRelay(cfg.SMTP, logger)
 		scfg.Notifier = relay.Notify
 	}
-	srv := server.New(scfg)
+	srv, err := server.Open(scfg)
 	defer srv.Engine().Store().Close()
-	if seeded != nil {
-		if err := seeded.apply(ctx, srv, logger); err != nil {
-			return err
+	if err != nil {
+		if seeded != nil {
+			return fmt.Errorf("--seed (LOCALSEC_SEED) %s: %w", seeded.path, err)
 		}
+		return err
+	}
+	if seeded != nil {
+		seeded.logLoaded(logger)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

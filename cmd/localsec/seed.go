@@ -1,8 +1,6 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -12,7 +10,6 @@ import (
 	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/seed"
-	"github.com/localsec/localsec/internal/server"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -79,18 +76,10 @@ func readSeed(cfg config, logger *slog.Logger) (*seedData, error) {
 	return sd, nil
 }
 
-// apply loads the seed's records into the store, if the store is empty: a
-// persistent store that already holds state keeps it.
-func (sd *seedData) apply(ctx context.Context, srv *server.Server, logger *slog.Logger) error {
-	err := srv.Engine().Import(ctx, sd.snap)
-	switch {
-	case errors.Is(err, membership.ErrNotEmpty):
-		logger.Warn("seed not loaded: the store already holds state (its accounts, keys and organization apply)", "file", sd.path)
-		return nil
-	case err != nil:
-		return fmt.Errorf("--seed (LOCALSEC_SEED) %s: %w", sd.path, err)
-	}
-	logger.Info("seed loaded", "file", sd.path, "enablements", len(sd.snap.Enablements), "members", len(sd.snap.Members),
-		"organization_admins", len(sd.snap.OrgAdmins), "organization_configs", len(sd.snap.OrgConfigs), "emails", len(sd.snap.Emails))
-	return nil
+// logLoaded logs what the seed held (the server loaded it, unless the
+// store already held state, which it then logged).
+func (sd *seedData) logLoaded(logger *slog.Logger) {
+	logger.Info("seed applied", "file", sd.path, "enablements", len(sd.snap.Enablements), "members", len(sd.snap.Members),
+		"organization_admins", len(sd.snap.OrgAdmins), "organization_configs", len(sd.snap.OrgConfigs), "emails", len(sd.snap.Emails),
+		"records", len(sd.snap.Records))
 }

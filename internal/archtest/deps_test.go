@@ -22,6 +22,10 @@ var rules = []struct {
 }{
 	{"internal/store", []string{"internal/membership", "internal/protocol", "internal/service", "internal/server"}, true},
 	{"internal/membership", []string{"internal/protocol", "internal/service", "internal/server", "internal/store/"}, true},
+	// Organizations and STS sessions are engines too; the membership
+	// engine reads the organization, never the other way round.
+	{"internal/organizations", []string{"internal/membership", "internal/sessions", "internal/protocol", "internal/service", "internal/server", "internal/store/"}, true},
+	{"internal/sessions", []string{"internal/membership", "internal/protocol", "internal/service", "internal/server", "internal/store/"}, true},
 	{"internal/protocol", []string{"internal/membership", "internal/service", "internal/server", "internal/store", "internal/api/"}, false},
 	// The generated API packages are wire facts: they know the protocol
 	// layer's model types and nothing of behaviour.

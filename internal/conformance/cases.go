@@ -130,6 +130,16 @@ func exampleString(s *model.Shape) string {
 	if s.Min.Set {
 		min = int(s.Min.Value)
 	}
+	if v == "" && min > 0 {
+		// A pattern whose shortest match is empty (a class repeated
+		// with *): start from a character it takes.
+		for _, c := range []string{"a", "0", "A", "x", "."} {
+			if s.Pattern == nil || s.Pattern.Match(c) {
+				v = c
+				break
+			}
+		}
+	}
 	for utf8.RuneCountInString(v) < min && v != "" {
 		if padded := pad(s, v, min); padded != "" {
 			v = padded

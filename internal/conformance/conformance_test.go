@@ -134,7 +134,11 @@ func checkRefusal(t *testing.T, svc Service, what string, req *http.Request) {
 		t.Errorf("%s: error body %s is not a JSON object", what, body)
 		return
 	}
-	if msg, _ := obj["message"].(string); msg == "" {
+	msg, _ := obj["message"].(string)
+	if m, ok := obj["Message"].(string); ok {
+		msg = m
+	}
+	if msg == "" {
 		t.Errorf("%s: error body %s has no message", what, body)
 	}
 }

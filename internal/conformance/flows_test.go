@@ -11,6 +11,7 @@ import (
 	gdtypes "github.com/aws/aws-sdk-go-v2/service/guardduty/types"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
 	macietypes "github.com/aws/aws-sdk-go-v2/service/macie2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
@@ -208,13 +209,27 @@ func TestGuardDutyHappyPathsFollowTheModel(t *testing.T) {
 	checker.Covered(t, "guardduty")
 }
 
-// TestSTSHappyPathFollowsTheModel checks GetCallerIdentity's XML answer.
+// TestSTSHappyPathFollowsTheModel checks GetCallerIdentity's and
+// AssumeRole's XML answers: the management account assumes the role of an
+// account it created.
 func TestSTSHappyPathFollowsTheModel(t *testing.T) {
+	ctx := context.Background()
 	checker := NewOutputChecker(t)
 	ts := newServer(t, checker.Wrap)
-	out := must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity")(sts.NewFromConfig(config(ts.URL, invitee)).GetCallerIdentity(context.Background(), &sts.GetCallerIdentityInput{}))
+	out := must[*sts.GetCallerIdentityOutput](t, "GetCallerIdentity")(sts.NewFromConfig(config(ts.URL, invitee)).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{}))
 	if aws.ToString(out.Account) != invitee {
 		t.Fatalf("account = %s", aws.ToString(out.Account))
+	}
+	orgs := organizations.NewFromConfig(config(ts.URL, mgmt))
+	req := must[*organizations.CreateAccountOutput](t, "CreateAccount")(orgs.CreateAccount(ctx, &organizations.CreateAccountInput{
+		AccountName: aws.String("workload"), Email: aws.String("workload@example.com")}))
+	created := must[*organizations.DescribeCreateAccountStatusOutput](t, "DescribeCreateAccountStatus")(orgs.DescribeCreateAccountStatus(ctx,
+		&organizations.DescribeCreateAccountStatusInput{CreateAccountRequestId: req.CreateAccountStatus.Id}))
+	role := "arn:aws:iam::" + aws.ToString(created.CreateAccountStatus.AccountId) + ":role/OrganizationAccountAccessRole"
+	assumed := must[*sts.AssumeRoleOutput](t, "AssumeRole")(sts.NewFromConfig(config(ts.URL, mgmt)).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String(role), RoleSessionName: aws.String("conformance")}))
+	if assumed.Credentials == nil || assumed.AssumedRoleUser == nil {
+		t.Fatalf("AssumeRole = %+v", assumed)
 	}
 	checker.Covered(t, "sts")
 }

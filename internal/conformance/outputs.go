@@ -14,6 +14,7 @@ import (
 
 	gdapi "github.com/localsec/localsec/internal/api/guardduty"
 	macieapi "github.com/localsec/localsec/internal/api/macie2"
+	orgapi "github.com/localsec/localsec/internal/api/organizations"
 	stsapi "github.com/localsec/localsec/internal/api/sts"
 	"github.com/localsec/localsec/internal/protocol/model"
 	"github.com/localsec/localsec/internal/protocol/restjson"
@@ -37,7 +38,8 @@ func Services() map[string]Service {
 		"guardduty": {Model: gdapi.Model(), Validation: "BadRequestException", Allow: guardduty.OutputAllowances()},
 		// STS's request validation error is one of its common errors,
 		// which the model does not list.
-		"sts": {Model: stsapi.Model(), Validation: "ValidationError"},
+		"sts":           {Model: stsapi.Model(), Validation: "ValidationError"},
+		"organizations": {Model: orgapi.Model(), Validation: "InvalidInputException"},
 	}
 }
 
@@ -112,6 +114,10 @@ func CheckAnswer(svc Service, op *model.Operation, status int, body []byte) []st
 	case op.Status == http.StatusNoContent:
 		if len(body) != 0 {
 			problems = append(problems, "a 204 answer with a body")
+		}
+	case op.Output == nil:
+		if b := strings.TrimSpace(string(body)); b != "" && b != "{}" {
+			problems = append(problems, "an answer with members for an operation without output: "+b)
 		}
 	default:
 		for _, p := range model.CheckJSON(op.Output, body, model.UnixTimestamp, svc.Allow...) {

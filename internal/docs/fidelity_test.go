@@ -8,6 +8,7 @@ import (
 
 	"github.com/localsec/localsec/internal/service/guardduty"
 	"github.com/localsec/localsec/internal/service/macie2"
+	orgsvc "github.com/localsec/localsec/internal/service/organizations"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated parts of docs/fidelity.md")
@@ -28,6 +29,7 @@ func TestFidelityDoc(t *testing.T) {
 		{"macie2 deviations", macie2.DeviationsMarkdown()},
 		{"guardduty messages", guardduty.MessagesMarkdown()},
 		{"guardduty deviations", guardduty.DeviationsMarkdown()},
+		{"organizations messages", orgsvc.MessagesMarkdown()},
 	}
 	changed := false
 	for _, s := range sections {

@@ -8,7 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/protocol/model"
 )
 
@@ -33,7 +32,7 @@ type Reply struct {
 
 // Table renders replies as a Markdown table, one row per engine code in
 // code order, with the HTTP status status gives each exception.
-func Table(replies map[membership.Code]Reply, status func(exception string) int, messageHeader string) string {
+func Table[K ~string](replies map[K]Reply, status func(exception string) int, messageHeader string) string {
 	codes := make([]string, 0, len(replies))
 	for c := range replies {
 		codes = append(codes, string(c))
@@ -42,7 +41,7 @@ func Table(replies map[membership.Code]Reply, status func(exception string) int,
 	var b strings.Builder
 	fmt.Fprintf(&b, "| Engine refusal | Exception (HTTP) | %s | Evidence |\n| --- | --- | --- | --- |\n", messageHeader)
 	for _, c := range codes {
-		r := replies[membership.Code(c)]
+		r := replies[K(c)]
 		fmt.Fprintf(&b, "| %s | %s (%d) | %s | %s |\n", c, r.Exception, status(r.Exception), r.Message, r.Evidence)
 	}
 	return b.String()

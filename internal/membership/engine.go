@@ -19,10 +19,12 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/localsec/localsec/internal/clock"
 	"github.com/localsec/localsec/internal/ids"
+	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -36,7 +38,11 @@ type Engine struct {
 	clock  clock.Clock
 	ids    ids.Generator
 	org    Organization
+	orgs   *organizations.Engine
 	notify func(context.Context, []store.Email)
+
+	mu       sync.Mutex
+	services map[string]*Service
 }
 
 // Option configures an Engine.
@@ -49,8 +55,24 @@ func WithClock(c clock.Clock) Option { return func(e *Engine) { e.clock = c } }
 func WithIDs(g ids.Generator) Option { return func(e *Engine) { e.ids = g } }
 
 // WithOrganization tells the engine which AWS Organizations organization
-// exists. Without it there is none, and delegated administration is refused.
+// exists, for an engine without the Organizations engine (WithOrganizations
+// wins over it). Without either there is none, and delegated
+// administration is refused.
 func WithOrganization(o Organization) Option { return func(e *Engine) { e.org = o } }
+
+// WithOrganizations makes the Organizations engine, on the same store, the
+// source of the organizations the services consult: whose management
+// account designates administrators, which accounts join without
+// invitations. The engine registers itself as its listener, so that
+// accounts leaving, delegated administrators deregistered and trusted
+// access disabled end the memberships they allowed (spec organizations.md
+// §13).
+func WithOrganizations(o *organizations.Engine) Option {
+	return func(e *Engine) {
+		e.orgs = o
+		o.AddListener(orgListener{e})
+	}
+}
 
 // WithNotifier has fn told, after each committed invitation, of the
 // emails it put in the outbox (to relay them to an SMTP server). fn runs
@@ -61,7 +83,7 @@ func WithNotifier(fn func(context.Context, []store.Email)) Option {
 
 // New returns an engine over st.
 func New(st store.Store, opts ...Option) *Engine {
-	e := &Engine{store: st, clock: clock.Real{}, ids: ids.Random{}}
+	e := &Engine{store: st, clock: clock.Real{}, ids: ids.Random{}, services: map[string]*Service{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -71,8 +93,12 @@ func New(st store.Store, opts ...Option) *Engine {
 // Store returns the engine's store.
 func (e *Engine) Store() store.Store { return e.store }
 
-// Organization returns the organization the engine was given.
+// Organization returns the organization the engine was given by
+// WithOrganization.
 func (e *Engine) Organization() Organization { return e.org }
+
+// Organizations returns the Organizations engine, nil without one.
+func (e *Engine) Organizations() *organizations.Engine { return e.orgs }
 
 // Reset forgets all state of all services.
 func (e *Engine) Reset(ctx context.Context) error { return e.store.Reset(ctx) }
@@ -164,6 +190,10 @@ type Rules struct {
 	OrgAdminEnablesService bool
 	// TagsNeedEnablement: the tag calls require the caller's enablement.
 	TagsNeedEnablement bool
+	// ServicePrincipal is the service's principal in AWS Organizations
+	// (macie.amazonaws.com): designating a delegated administrator gives
+	// it trusted access and registers the administrator for it.
+	ServicePrincipal string
 }
 
 // Service is the engine as seen by one service's adapter.
@@ -179,7 +209,34 @@ func (e *Engine) Service(name string, rules Rules) *Service {
 	if rules.MaxTags == 0 {
 		rules.MaxTags = 50
 	}
-	return &Service{e: e, name: name, rules: rules}
+	svc := &Service{e: e, name: name, rules: rules}
+	e.mu.Lock()
+	e.services[name] = svc
+	e.mu.Unlock()
+	return svc
+}
+
+// servicesByPrincipal returns the services whose trusted-access principal
+// is principal (every service for "").
+func (e *Engine) servicesByPrincipal(principal string) []*Service {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []*Service
+	for _, s := range e.services {
+		if principal == "" || s.rules.ServicePrincipal == principal {
+			out = append(out, s)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Service) int {
+		if a.name < b.name {
+			return -1
+		}
+		if a.name > b.name {
+			return 1
+		}
+		return 0
+	})
+	return out
 }
 
 // Name returns the service's name.

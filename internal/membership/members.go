@@ -41,6 +41,12 @@ func (s *Service) CreateMembers(ctx context.Context, c Caller, members []NewMemb
 		if err != nil {
 			return err
 		}
+		var org orgView
+		if orgAdmin {
+			if org, err = s.orgOf(ctx, tx, c.Account); err != nil {
+				return err
+			}
+		}
 		count, err := tx.CountMembers(ctx, s.accountKey(c, c.Account))
 		if err != nil {
 			return err
@@ -51,7 +57,7 @@ func (s *Service) CreateMembers(ctx context.Context, c Caller, members []NewMemb
 				continue
 			}
 			seen[nm.Account] = true
-			code, err := s.createMember(ctx, tx, c, nm, callerIsMember, orgAdmin, count)
+			code, err := s.createMember(ctx, tx, c, nm, callerIsMember, orgAdmin, org, count)
 			if err != nil {
 				return err
 			}
@@ -66,7 +72,9 @@ func (s *Service) CreateMembers(ctx context.Context, c Caller, members []NewMemb
 	return unprocessed, err
 }
 
-func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm NewMember, callerIsMember, orgAdmin bool, count int) (Code, error) {
+// createMember adds one account; org is the caller's organization when it
+// is a delegated administrator.
+func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm NewMember, callerIsMember, orgAdmin bool, org orgView, count int) (Code, error) {
 	switch {
 	case !IsAccountID(nm.Account):
 		return CodeInvalidAccountID, nil
@@ -83,7 +91,14 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm Ne
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return "", err
 	}
-	viaOrg := orgAdmin && s.e.org.Contains(nm.Account)
+	viaOrg := false
+	if orgAdmin {
+		in, err := org.contains(nm.Account)
+		if err != nil {
+			return "", err
+		}
+		viaOrg = in
+	}
 	quota := s.rules.MemberQuota
 	if viaOrg {
 		quota = s.rules.OrganizationMemberQuota
@@ -104,7 +119,7 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm Ne
 	if viaOrg {
 		// The account joins with no handshake, so the checks that
 		// AcceptInvitation makes on the member's side are made here.
-		if code, err := s.canJoinWithoutInvitation(ctx, tx, c, nm.Account); code != "" || err != nil {
+		if code, err := s.canJoinWithoutInvitation(ctx, tx, c, nm.Account, org.management); code != "" || err != nil {
 			return code, err
 		}
 		m.Status = store.StatusEnabled
@@ -117,7 +132,7 @@ func (s *Service) createMember(ctx context.Context, tx store.Tx, c Caller, nm Ne
 // member at once: it has no other administrator (here, or in another
 // region when the rules want the same one everywhere) and administers no
 // members of its own.
-func (s *Service) canJoinWithoutInvitation(ctx context.Context, tx store.Tx, c Caller, account string) (Code, error) {
+func (s *Service) canJoinWithoutInvitation(ctx context.Context, tx store.Tx, c Caller, account, management string) (Code, error) {
 	_, taken, err := s.administratorOf(ctx, tx, c, account)
 	if err != nil || taken {
 		return CodeMemberOfAnother, err
@@ -132,7 +147,7 @@ func (s *Service) canJoinWithoutInvitation(ctx context.Context, tx store.Tx, c C
 	if err != nil || busy {
 		return CodeMemberIsAdministrator, err
 	}
-	if s.rules.OrgManagementMustBeEnabled && account == s.e.org.ManagementAccount {
+	if s.rules.OrgManagementMustBeEnabled && account == management {
 		_, err := tx.GetEnablement(ctx, s.accountKey(c, account))
 		if errors.Is(err, store.ErrNotFound) {
 			return CodeManagementNotEnabled, nil

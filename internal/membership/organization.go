@@ -10,7 +10,7 @@ import (
 // isOrgAdmin reports whether account is the delegated administrator of the
 // caller's scope.
 func (s *Service) isOrgAdmin(ctx context.Context, tx store.Tx, c Caller, account string) (bool, error) {
-	if !s.e.org.Exists() {
+	if s.e.orgs == nil && !s.e.org.Exists() {
 		return false, nil
 	}
 	_, err := tx.GetOrgAdmin(ctx, s.accountKey(c, account))
@@ -20,16 +20,42 @@ func (s *Service) isOrgAdmin(ctx context.Context, tx store.Tx, c Caller, account
 	return err == nil, err
 }
 
-// requireManagement checks that the caller is the organization's
-// management account (and enabled, when the rules ask for it).
-func (s *Service) requireManagement(ctx context.Context, tx store.Tx, c Caller) error {
+// requireManagement checks that the caller is the management account of
+// its organization (and enabled, when the rules ask for it), and returns
+// the organization.
+func (s *Service) requireManagement(ctx context.Context, tx store.Tx, c Caller) (orgView, error) {
 	if err := s.requireEnabledIf(ctx, tx, c, s.rules.OrganizationNeedsEnablement); err != nil {
-		return err
+		return orgView{}, err
 	}
-	if !s.e.org.Exists() || c.Account != s.e.org.ManagementAccount {
-		return refuse(CodeNotManagementAccount)
+	v, err := s.orgOf(ctx, tx, c.Account)
+	if err != nil {
+		return v, err
 	}
-	return nil
+	if !v.exists || c.Account != v.management {
+		return v, refuse(CodeNotManagementAccount)
+	}
+	return v, nil
+}
+
+// orgAdmins returns the delegated administrators of the caller's scope
+// that belong to organization v (several organizations can designate
+// administrators in one region).
+func (s *Service) orgAdmins(ctx context.Context, tx store.Tx, c Caller, v orgView) ([]store.OrgAdmin, error) {
+	all, err := tx.ListOrgAdmins(ctx, s.scope(c))
+	if err != nil {
+		return nil, err
+	}
+	out := all[:0]
+	for _, a := range all {
+		in, err := v.contains(a.Account)
+		if err != nil {
+			return nil, err
+		}
+		if in {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }
 
 // EnableOrgAdmin designates admin as the service's delegated administrator
@@ -37,16 +63,19 @@ func (s *Service) requireManagement(ctx context.Context, tx store.Tx, c Caller) 
 // When the rules say so, the service is enabled in admin with settings.
 func (s *Service) EnableOrgAdmin(ctx context.Context, c Caller, admin string, settings []byte) error {
 	return s.update(ctx, func(tx store.Tx) error {
-		if err := s.requireManagement(ctx, tx, c); err != nil {
+		v, err := s.requireManagement(ctx, tx, c)
+		if err != nil {
 			return err
 		}
 		if !IsAccountID(admin) {
 			return refuse(CodeInvalidAccountID)
 		}
-		if !s.e.org.Contains(admin) {
+		if in, err := v.contains(admin); err != nil {
+			return err
+		} else if !in {
 			return refuse(CodeNotInOrganization)
 		}
-		current, err := tx.ListOrgAdmins(ctx, s.scope(c))
+		current, err := s.orgAdmins(ctx, tx, c, v)
 		if err != nil {
 			return err
 		}
@@ -57,6 +86,9 @@ func (s *Service) EnableOrgAdmin(ctx context.Context, c Caller, admin string, se
 				return nil
 			}
 			return refuse(CodeOrgAdminExists)
+		}
+		if err := s.designate(v, admin); err != nil {
+			return orgRefusal(err)
 		}
 		k := s.accountKey(c, admin)
 		if err := tx.PutOrgAdmin(ctx, store.OrgAdmin{AccountKey: k, Status: store.OrgAdminEnabled, Created: s.now()}); err != nil {
@@ -72,35 +104,28 @@ func (s *Service) EnableOrgAdmin(ctx context.Context, c Caller, admin string, se
 	})
 }
 
-// DisableOrgAdmin removes admin's designation. The members it had through
-// Organizations become Removed.
+// DisableOrgAdmin removes admin's designation in the caller's region. The
+// members it had through Organizations become Removed. Organizations'
+// delegated administrator registration stays (spec organizations.md
+// §13.3).
 func (s *Service) DisableOrgAdmin(ctx context.Context, c Caller, admin string) error {
 	return s.update(ctx, func(tx store.Tx) error {
-		if err := s.requireManagement(ctx, tx, c); err != nil {
+		v, err := s.requireManagement(ctx, tx, c)
+		if err != nil {
 			return err
 		}
 		k := s.accountKey(c, admin)
-		if err := tx.DeleteOrgAdmin(ctx, k); errors.Is(err, store.ErrNotFound) {
+		if _, err := tx.GetOrgAdmin(ctx, k); errors.Is(err, store.ErrNotFound) {
 			return refuse(CodeOrgAdminNotFound)
 		} else if err != nil {
 			return err
 		}
-		ms, err := tx.ListMembers(ctx, store.MemberQuery{Admin: k})
-		if err != nil {
+		if in, err := v.contains(admin); err != nil {
 			return err
+		} else if !in && admin != v.management {
+			return refuse(CodeOrgAdminNotFound)
 		}
-		now := s.now()
-		for _, m := range ms {
-			if m.Association != store.AssociationOrganizations || m.Status == store.StatusRemoved {
-				continue
-			}
-			m.Status = store.StatusRemoved
-			m.Updated = now
-			if err := tx.PutMember(ctx, m); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.removeOrgAdmin(ctx, tx, k)
 	})
 }
 
@@ -111,14 +136,15 @@ func (s *Service) ListOrgAdmins(ctx context.Context, c Caller, p Page) ([]store.
 	var next string
 	err := s.view(ctx, func(tx store.Tx) error {
 		out, next = nil, ""
-		if err := s.requireManagement(ctx, tx, c); err != nil {
+		v, err := s.requireManagement(ctx, tx, c)
+		if err != nil {
 			return err
 		}
 		after, err := decodeToken(listOrgAdmins, p.Token)
 		if err != nil {
 			return err
 		}
-		all, err := tx.ListOrgAdmins(ctx, s.scope(c))
+		all, err := s.orgAdmins(ctx, tx, c, v)
 		if err != nil {
 			return err
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/store"
 )
 
@@ -47,7 +48,7 @@ func (e *Engine) Import(ctx context.Context, snap store.Snapshot) error {
 		if err != nil {
 			return err
 		}
-		if len(current.Enablements)+len(current.Members)+len(current.OrgAdmins)+len(current.OrgConfigs)+len(current.Emails) > 0 {
+		if len(current.Enablements)+len(current.Members)+len(current.OrgAdmins)+len(current.OrgConfigs)+len(current.Emails)+len(current.Records) > 0 {
 			return ErrNotEmpty
 		}
 		for _, en := range snap.Enablements {
@@ -75,6 +76,11 @@ func (e *Engine) Import(ctx context.Context, snap store.Snapshot) error {
 				return err
 			}
 		}
+		for _, r := range snap.Records {
+			if err := tx.PutRecord(ctx, r); err != nil {
+				return err
+			}
+		}
 		return nil
 	})
 }
@@ -89,10 +95,33 @@ func knownStatuses() []Status {
 // administrators in one service and region, an account that is
 // administrator and member at once, a member record of an administrator
 // that has not enabled the service, two records of one key, delegated
-// administrators without an organization or beyond one per scope.
+// administrators without an organization or beyond one per scope, an
+// engine's record whose kind or key the store cannot keep. (What an
+// engine's records hold is the engine's to check.)
+//
+// The organizations are those of the snapshot's Organizations records
+// when it has any, else org.
 func CheckInvariants(snap store.Snapshot, org Organization) []error {
 	var problems []error
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Errorf(format, args...)) }
+
+	dir, live, err := organizations.DirectoryOf(snap.Records)
+	if err != nil {
+		bad("%v", err)
+	}
+	// orgOf is the organization of an account: the records', or the
+	// one org describes.
+	orgOf := func(account string) (string, bool) {
+		if live {
+			return dir.OrgOf(account)
+		}
+		return "configured", org.Contains(account)
+	}
+	sameOrg := func(a, b string) bool {
+		oa, ina := orgOf(a)
+		ob, inb := orgOf(b)
+		return ina && inb && oa == ob
+	}
 
 	enabled := map[store.AccountKey]bool{}
 	for _, en := range snap.Enablements {
@@ -129,8 +158,8 @@ func CheckInvariants(snap store.Snapshot, org Organization) []error {
 		if m.Association != store.AssociationInvitation && m.Association != store.AssociationOrganizations {
 			bad("%s: association %q is not INVITATION or ORGANIZATIONS", where, m.Association)
 		}
-		if m.Association == store.AssociationOrganizations && !org.Contains(m.Member) {
-			bad("%s: joined through Organizations but is not in the organization", where)
+		if m.Association == store.AssociationOrganizations && !sameOrg(m.Admin, m.Member) && Associated(m.Status) {
+			bad("%s: joined through Organizations but is not in the administrator's organization", where)
 		}
 		if (Pending(m.Status) || m.Status == store.StatusResigned) && m.Association == store.AssociationInvitation && m.InvitationID == "" {
 			bad("%s: status %s needs an invitation id", where, m.Status)
@@ -167,16 +196,36 @@ func CheckInvariants(snap store.Snapshot, org Organization) []error {
 		}
 	}
 
-	perScope := map[store.Scope]int{}
+	type scopedOrg struct {
+		store.Scope
+		org string
+	}
+	perScope := map[scopedOrg]int{}
 	for _, a := range snap.OrgAdmins {
-		if !org.Exists() {
+		o, in := orgOf(a.Account)
+		switch {
+		case !live && !org.Exists():
 			bad("delegated administrator %s in %s/%s: no organization is configured", a.Account, a.Service, a.Region)
-		} else if !org.Contains(a.Account) {
-			bad("delegated administrator %s in %s/%s is not in the organization", a.Account, a.Service, a.Region)
+		case !in:
+			bad("delegated administrator %s in %s/%s is not in an organization", a.Account, a.Service, a.Region)
 		}
-		if perScope[a.Scope]++; perScope[a.Scope] == 2 {
-			bad("%s/%s has more than one delegated administrator", a.Service, a.Region)
+		if k := (scopedOrg{a.Scope, o}); in {
+			if perScope[k]++; perScope[k] == 2 {
+				bad("%s/%s has more than one delegated administrator in organization %s", a.Service, a.Region, o)
+			}
 		}
+	}
+
+	type recordKey struct{ kind, key string }
+	records := map[recordKey]bool{}
+	for _, r := range snap.Records {
+		if err := store.CheckRecordKey(r.Kind, r.Key); err != nil {
+			bad("record %q of kind %q: %v", r.Key, r.Kind, err)
+		}
+		if records[recordKey{r.Kind, r.Key}] {
+			bad("record %q of kind %q appears twice", r.Key, r.Kind)
+		}
+		records[recordKey{r.Kind, r.Key}] = true
 	}
 	return problems
 }

@@ -24,11 +24,28 @@ func TestExportImportRoundTrip(t *testing.T) {
 	mustOK(t, "EnableOrgAdmin", s.EnableOrgAdmin(e.ctx, at(acctMgmt), acctA, nil))
 	yes := true
 	mustOK(t, "UpdateOrgConfig", s.UpdateOrgConfig(e.ctx, at(acctA), membership.OrgConfigUpdate{AutoEnable: &yes}))
+	// Records of an engine of their own (the organizations engine's), any bytes.
+	records := []store.Record{
+		{Kind: "account", Key: "o-1/" + acctA, Value: []byte(`{"Id":"` + acctA + `","Status":"ACTIVE"}`)},
+		{Kind: "account", Key: "o-1/" + acctB, Value: []byte{0, 0xff, '\n'}},
+		{Kind: "organization", Key: "o-1", Value: []byte{}},
+	}
+	mustOK(t, "PutRecord", e.store.Update(e.ctx, func(tx store.Tx) error {
+		for _, r := range records {
+			if err := tx.PutRecord(e.ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
 
 	snap, err := e.engine.Export(e.ctx)
 	mustOK(t, "Export", err)
 	if len(snap.Members) != 2 || len(snap.Enablements) != 3 || len(snap.OrgAdmins) != 1 || len(snap.OrgConfigs) != 1 || len(snap.Emails) == 0 {
 		t.Fatalf("export = %+v", snap)
+	}
+	if !reflect.DeepEqual(snap.Records, records) {
+		t.Fatalf("exported records = %q, want %q", snap.Records, records)
 	}
 	if problems := membership.CheckInvariants(snap, *orgOf()); len(problems) > 0 {
 		t.Fatalf("a reachable state fails the check: %v", problems)
@@ -43,6 +60,12 @@ func TestExportImportRoundTrip(t *testing.T) {
 	// Importing again is refused: the store is no longer empty.
 	if err := fresh.Import(e.ctx, snap); !errors.Is(err, membership.ErrNotEmpty) {
 		t.Fatalf("second Import = %v, want ErrNotEmpty", err)
+	}
+	// Records alone make a store not empty.
+	onlyRecords := membership.New(memstore.New())
+	mustOK(t, "Import", onlyRecords.Import(e.ctx, store.Snapshot{Records: records[2:]}))
+	if err := onlyRecords.Import(e.ctx, store.Snapshot{Records: records[:1]}); !errors.Is(err, membership.ErrNotEmpty) {
+		t.Fatalf("Import into a store holding records = %v, want ErrNotEmpty", err)
 	}
 }
 
@@ -111,6 +134,10 @@ func TestCheckInvariantsFindsBrokenStates(t *testing.T) {
 			return m
 		}()}}, "needs an invitation id"},
 		{"org admin without organization", store.Snapshot{OrgAdmins: []store.OrgAdmin{{AccountKey: store.AccountKey{Scope: scope, Account: acctA}, Status: store.OrgAdminEnabled}}}, "no organization"},
+		{"record without key", store.Snapshot{Records: []store.Record{{Kind: "account", Value: []byte("v")}}}, "key is empty"},
+		{"record without kind", store.Snapshot{Records: []store.Record{{Key: "k"}}}, "kind is empty"},
+		{"record key not UTF-8", store.Snapshot{Records: []store.Record{{Kind: "account", Key: "a\xff"}}}, "not valid UTF-8"},
+		{"record twice", store.Snapshot{Records: []store.Record{{Kind: "account", Key: "k"}, {Kind: "account", Key: "k", Value: []byte("2")}}}, "appears twice"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			problems := membership.CheckInvariants(tc.snap, membership.Organization{})
@@ -121,7 +148,7 @@ func TestCheckInvariantsFindsBrokenStates(t *testing.T) {
 			if err := eng.Import(context.Background(), tc.snap); err == nil {
 				t.Fatal("Import accepted a broken state")
 			}
-			if snap, _ := eng.Export(context.Background()); len(snap.Enablements)+len(snap.Members) != 0 {
+			if snap, _ := eng.Export(context.Background()); len(snap.Enablements)+len(snap.Members)+len(snap.Records) != 0 {
 				t.Fatalf("a refused Import wrote %+v", snap)
 			}
 		})

@@ -20,9 +20,20 @@ type Call struct {
 	AccessKeyID string
 	// Account is the account the access key maps to.
 	Account string
+	// Role is set when the access key is an assumed role's temporary
+	// credentials.
+	Role *AssumedRole
 	// Operation is the AWS operation name, set once the request is routed
 	// (the access log reads it).
 	Operation string
+}
+
+// AssumedRole is who calls with temporary credentials: the role and the
+// session name the caller gave AssumeRole.
+type AssumedRole struct {
+	Name        string
+	ID          string
+	SessionName string
 }
 
 type callKey struct{}

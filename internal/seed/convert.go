@@ -185,6 +185,24 @@ func Load(doc Document, now time.Time, newID func() string) (Directory, store.Sn
 		snap.Emails = append(snap.Emails, store.Email{ID: e.ID, Service: e.Service, Region: e.Region, From: e.From, To: e.To,
 			Address: e.Address, Message: e.Message, InvitationID: e.InvitationID, Sent: at(e.SentAt)})
 	}
+	for i, r := range doc.Records {
+		where := fmt.Sprintf("records[%d]", i)
+		switch {
+		case r.Kind == "":
+			bad(where, "kind is required")
+		case r.Key == "":
+			bad(where, "key is required")
+		default:
+			if err := store.CheckRecordKey(r.Kind, r.Key); err != nil {
+				bad(where, "%s", strings.TrimPrefix(err.Error(), "store: "))
+			}
+		}
+		value, err := recordBytes(r)
+		if err != nil {
+			bad(where, "%v", err)
+		}
+		snap.Records = append(snap.Records, store.Record{Kind: r.Kind, Key: r.Key, Value: value})
+	}
 	if len(problems) == 0 {
 		problems = membership.CheckInvariants(snap, dir.Organization)
 	}
@@ -304,6 +322,9 @@ func Build(dir Directory, snap store.Snapshot) Document {
 	for _, e := range snap.Emails {
 		doc.Emails = append(doc.Emails, Email{ID: e.ID, Service: e.Service, Region: e.Region, From: e.From, To: e.To,
 			Address: e.Address, Message: e.Message, InvitationID: e.InvitationID, SentAt: tp(e.Sent)})
+	}
+	for _, r := range snap.Records {
+		doc.Records = append(doc.Records, documentRecord(r))
 	}
 	return doc
 }

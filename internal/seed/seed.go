@@ -4,6 +4,29 @@
 // administrators and the outbox. `--seed FILE` loads one at start;
 // `localsec export` and GET /_localsec/state write one, in the same
 // format, so that an export seeds an identical state.
+//
+// The records section holds the records engines keep as documents of
+// their own (store.Record: the organizations engine's organizations,
+// accounts, handshakes…), each with its kind, its key and its value in
+// one of two fields:
+//
+//	records:
+//	  - kind: organization
+//	    key: o-exampleorgid
+//	    value: {"Id": "o-exampleorgid", "FeatureSet": "ALL"}
+//	  - kind: blob
+//	    key: b-1
+//	    base64: AP8K
+//
+// value holds a value that is a JSON document, written as that document
+// (in YAML, as the same value: mappings keep their order, numbers their
+// digits); base64 holds any other value, in standard base64 with padding.
+// A record with neither has an empty value; one with both is an error.
+// A JSON value is read back compact ({"a":1}), as the engines write
+// them; an export writes a value as JSON only when reading it back gives
+// the same bytes, in both formats, and otherwise in base64, so that an
+// export seeds records identical to the byte. Records are written in the
+// store's order (by kind, then key) and may be given in any order.
 package seed
 
 import (
@@ -29,6 +52,7 @@ type Document struct {
 	Organization *Organization `json:"organization,omitempty" yaml:"organization,omitempty"`
 	Services     []Service     `json:"services,omitempty" yaml:"services,omitempty"`
 	Emails       []Email       `json:"emails,omitempty" yaml:"emails,omitempty"`
+	Records      []Record      `json:"records,omitempty" yaml:"records,omitempty"`
 }
 
 // Account is an AWS account as localsec knows it: how callers reach it
@@ -130,6 +154,17 @@ type Email struct {
 	Message      string     `json:"message,omitempty" yaml:"message,omitempty"`
 	InvitationID string     `json:"invitationId,omitempty" yaml:"invitationId,omitempty"`
 	SentAt       *time.Time `json:"sentAt,omitempty" yaml:"sentAt,omitempty"`
+}
+
+// Record is a record an engine keeps as a document of its own: its value
+// is in Value when it is JSON, in Base64 otherwise (see the package
+// documentation).
+type Record struct {
+	Kind  string    `json:"kind" yaml:"kind"`
+	Key   string    `json:"key" yaml:"key"`
+	Value JSONValue `json:"value,omitzero" yaml:"value,omitempty"`
+	// Base64 is the value in standard base64, when it is not JSON.
+	Base64 string `json:"base64,omitempty" yaml:"base64,omitempty"`
 }
 
 // Parse reads a document: YAML for .yaml/.yml names, JSON for .json names,

@@ -69,7 +69,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) {
 			s.adminMethodNotAllowed(w, r)
 			return
 		}
-		if err := s.engine.Reset(r.Context()); err != nil {
+		if err := s.Reset(r.Context()); err != nil {
 			s.logger.Error("reset failed", "request_id", call.RequestID, "error", err.Error())
 			restjson.WriteError(w, &protocol.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError, Message: "The reset failed: " + err.Error()})
 			return

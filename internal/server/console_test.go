@@ -48,8 +48,9 @@ func conState(t *testing.T, cfg server.Config) (*server.Server, *httptest.Server
 	}
 	cfg.Directory, cfg.Organization = dir.Accounts, dir.Organization
 	cfg.Accounts.Keys = dir.Keys
-	srv := server.New(cfg)
-	if err := srv.Engine().Import(context.Background(), snap); err != nil {
+	cfg.Seed = &snap
+	srv, err := server.Open(cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)
@@ -749,8 +750,10 @@ func TestConsoleGraphCap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := server.New(testConfig())
-	if err := srv.Engine().Import(context.Background(), snap); err != nil {
+	cfg := testConfig()
+	cfg.Seed = &snap
+	srv, err := server.Open(cfg)
+	if err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(srv)

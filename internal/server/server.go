@@ -19,6 +19,7 @@ import (
 	"github.com/localsec/localsec/internal/clock"
 	"github.com/localsec/localsec/internal/ids"
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/endpoint"
 	"github.com/localsec/localsec/internal/protocol/restjson"
@@ -26,7 +27,9 @@ import (
 	"github.com/localsec/localsec/internal/seed"
 	"github.com/localsec/localsec/internal/service/guardduty"
 	"github.com/localsec/localsec/internal/service/macie2"
+	orgsvc "github.com/localsec/localsec/internal/service/organizations"
 	"github.com/localsec/localsec/internal/service/sts"
+	"github.com/localsec/localsec/internal/sessions"
 	"github.com/localsec/localsec/internal/store"
 	"github.com/localsec/localsec/internal/store/memstore"
 )
@@ -68,6 +71,10 @@ type Config struct {
 	// and the console; access keys and the organization come from
 	// Accounts, Credentials and Organization.
 	Directory []seed.Account
+	// Seed is state to load into the store when it is empty (a seed
+	// document's records), before the configuration's organization is
+	// made; a store that holds state keeps it.
+	Seed *store.Snapshot
 	// Notifier hears of the invitation emails put in the outbox (the SMTP
 	// relay); nil keeps them in the outbox only.
 	Notifier func(context.Context, []store.Email)
@@ -90,6 +97,9 @@ type service interface {
 // Server is localsec's HTTP handler with its engine.
 type Server struct {
 	engine   *membership.Engine
+	orgs     *organizations.Engine
+	sessions *sessions.Engine
+	org      membership.Organization
 	accounts protocol.Accounts
 	dir      []seed.Account
 	verify   map[string]protocol.Credential
@@ -104,8 +114,20 @@ type Server struct {
 	handler  http.Handler
 }
 
-// New builds a server from cfg.
+// New builds a server from cfg; a failure to load cfg.Seed or to make the
+// configuration's organization is logged (Open returns it).
 func New(cfg Config) *Server {
+	s, err := Open(cfg)
+	if err != nil {
+		s.logger.Error("the server's initial state could not be made", "error", err.Error())
+	}
+	return s
+}
+
+// Open builds a server from cfg: it loads cfg.Seed into an empty store,
+// then makes the configuration's organization. It returns the server even
+// with an error, which says what of the initial state is missing.
+func Open(cfg Config) (*Server, error) {
 	st := cfg.Store
 	if st == nil {
 		st = memstore.New()
@@ -121,14 +143,28 @@ func New(cfg Config) *Server {
 	if cfg.IDs != nil {
 		opts = append(opts, membership.WithIDs(cfg.IDs))
 	}
-	opts = append(opts, membership.WithOrganization(cfg.Organization))
+	// AWS Organizations is the source of the organizations every
+	// security service consults; the flags' organization is made in it.
+	orgOpts := []organizations.Option{organizations.WithDirectory(directoryOf(cfg.Directory))}
+	if cfg.Clock != nil {
+		orgOpts = append(orgOpts, organizations.WithClock(cfg.Clock))
+	}
+	if cfg.IDs != nil {
+		orgOpts = append(orgOpts, organizations.WithIDs(cfg.IDs))
+	}
+	orgs := organizations.New(st, orgOpts...)
+	opts = append(opts, membership.WithOrganization(cfg.Organization), membership.WithOrganizations(orgs))
 	if cfg.Notifier != nil {
 		opts = append(opts, membership.WithNotifier(cfg.Notifier))
 	}
 	engine := membership.New(st, opts...)
+	sess := sessions.New(st, orgs, cfg.Clock, cfg.IDs)
 
 	s := &Server{
 		engine:   engine,
+		orgs:     orgs,
+		sessions: sess,
+		org:      cfg.Organization,
 		accounts: cfg.Accounts,
 		dir:      cfg.Directory,
 		verify:   cfg.Credentials,
@@ -141,7 +177,8 @@ func New(cfg Config) *Server {
 		services: map[string]service{},
 		started:  time.Now(),
 	}
-	for _, svc := range []service{macie2.New(engine, logger), guardduty.New(engine, logger), sts.New(logger)} {
+	for _, svc := range []service{macie2.New(engine, logger), guardduty.New(engine, logger), sts.New(sess, logger),
+		orgsvc.New(orgs, logger)} {
 		s.services[svc.SigningName()] = svc
 	}
 	if s.region == "" {
@@ -154,7 +191,39 @@ func New(cfg Config) *Server {
 		s.clock = clock.Real{}
 	}
 	s.handler = s.withRequest(http.HandlerFunc(s.route))
-	return s
+	ctx := context.Background()
+	if cfg.Seed != nil {
+		err := engine.Import(ctx, *cfg.Seed)
+		switch {
+		case errors.Is(err, membership.ErrNotEmpty):
+			logger.Warn("seed not loaded: the store already holds state (its accounts, keys and organization apply)")
+		case err != nil:
+			return s, fmt.Errorf("seed: %w", err)
+		}
+	}
+	if err := s.seedOrganization(ctx); err != nil {
+		return s, fmt.Errorf("the organization of %s: %w", cfg.Organization.ManagementAccount, err)
+	}
+	return s, nil
+}
+
+// seedOrganization makes, in AWS Organizations, the organization the
+// configuration names (the flags, a seed's organization); nothing when
+// it names none.
+func (s *Server) seedOrganization(ctx context.Context) error {
+	if !s.org.Exists() {
+		return nil
+	}
+	return s.orgs.Seed(ctx, s.org.ManagementAccount, s.org.Accounts)
+}
+
+// Reset forgets all state, then makes the configuration's organization
+// again: what the configuration says survives a reset, as in LocalStack.
+func (s *Server) Reset(ctx context.Context) error {
+	if err := s.engine.Reset(ctx); err != nil {
+		return err
+	}
+	return s.seedOrganization(ctx)
 }
 
 // Handler returns the server's http.Handler.
@@ -218,8 +287,16 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 	if known {
 		writeError = func(e *protocol.APIError) { svc.WriteError(w, call, e) }
 	}
+	sess, assumed, ok := s.session(r, sig.AccessKeyID, writeError)
+	if !ok {
+		return
+	}
+	if assumed {
+		call.Account = sess.Account
+		call.Role = &protocol.AssumedRole{Name: sess.RoleName, ID: sess.RoleID, SessionName: sess.SessionName}
+	}
 	if s.verify != nil {
-		account, ok := s.verified(w, r, sig, writeError)
+		account, ok := s.verified(w, r, sig, sess, assumed, writeError)
 		if !ok {
 			return
 		}
@@ -241,8 +318,18 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 // and returns the caller's account; on failure it has written the AWS
 // error and returns false. The body is read here (within the bound) and
 // put back for the service.
-func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Signature, writeError func(*protocol.APIError)) (string, bool) {
+func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Signature, sess sessions.Session, assumed bool, writeError func(*protocol.APIError)) (string, bool) {
 	cred, known := s.verify[sig.AccessKeyID]
+	if assumed {
+		// Temporary credentials sign with their secret and carry their
+		// session token.
+		cred, known = protocol.Credential{SecretAccessKey: sess.Secret, Account: sess.Account}, true
+		if securityToken(r) != sess.Token {
+			writeError(&protocol.APIError{Type: "UnrecognizedClientException", Status: http.StatusForbidden,
+				Message: "The security token included in the request is invalid."})
+			return "", false
+		}
+	}
 	if !known {
 		writeError(&protocol.APIError{Type: "UnrecognizedClientException", Status: http.StatusForbidden,
 			Message: "The security token included in the request is invalid."})
@@ -266,6 +353,41 @@ func (s *Server) verified(w http.ResponseWriter, r *http.Request, sig sigv4.Sign
 		return "", false
 	}
 	return cred.Account, true
+}
+
+// session finds the temporary credentials an access key id belongs to
+// (ASIA… keys that AssumeRole gave). assumed is false for other keys. An
+// expired session is refused, as AWS refuses it; on a refusal or a store
+// failure it has written the error and ok is false.
+func (s *Server) session(r *http.Request, accessKeyID string, writeError func(*protocol.APIError)) (sess sessions.Session, assumed, ok bool) {
+	if !strings.HasPrefix(accessKeyID, "ASIA") {
+		return sess, false, true
+	}
+	sess, found, err := s.sessions.Lookup(r.Context(), accessKeyID)
+	switch {
+	case err != nil:
+		s.logger.Error("session lookup failed", "error", err.Error())
+		writeError(&protocol.APIError{Type: "InternalFailure", Status: http.StatusInternalServerError,
+			Message: "The request processing has failed because of an unknown error."})
+		return sess, false, false
+	case !found:
+		// Not a key localsec gave: it maps like any other key.
+		return sess, false, true
+	case sess.Expired(s.clock.Now()):
+		writeError(&protocol.APIError{Type: "ExpiredTokenException", Status: http.StatusForbidden,
+			Message: "The security token included in the request is expired"})
+		return sess, false, false
+	}
+	return sess, true, true
+}
+
+// securityToken is the session token a request carries: the
+// X-Amz-Security-Token header, or the query parameter of a presigned URL.
+func securityToken(r *http.Request) string {
+	if t := r.Header.Get("X-Amz-Security-Token"); t != "" {
+		return t
+	}
+	return r.URL.Query().Get("X-Amz-Security-Token")
 }
 
 // Export returns the whole state as a seed document: the accounts with
@@ -321,6 +443,19 @@ func (s *Server) directory() seed.Directory {
 		}
 	}
 	return seed.Directory{Accounts: accounts, Organization: s.engine.Organization()}
+}
+
+// directoryOf returns the names and emails the configuration gives
+// accounts, for Organizations.
+func directoryOf(accounts []seed.Account) func(string) (string, string) {
+	byID := map[string]seed.Account{}
+	for _, a := range accounts {
+		byID[a.ID] = a
+	}
+	return func(id string) (string, string) {
+		a := byID[id]
+		return a.Name, a.Email
+	}
 }
 
 // failingReader is a body whose every read fails with err.

@@ -10,7 +10,10 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // ErrNotFound is returned by Get and Delete methods when no record has the key.
@@ -72,6 +75,15 @@ type Tx interface {
 	PutEmail(ctx context.Context, e Email) error
 	// ListEmails returns outbox emails, oldest first (then by id).
 	ListEmails(ctx context.Context, q EmailQuery) ([]Email, error)
+
+	// GetRecord returns the record of kind and key; ErrNotFound if none.
+	GetRecord(ctx context.Context, kind, key string) (Record, error)
+	// PutRecord creates or replaces a record.
+	PutRecord(ctx context.Context, r Record) error
+	// DeleteRecord deletes a record; ErrNotFound if none.
+	DeleteRecord(ctx context.Context, kind, key string) error
+	// ListRecords returns the records q selects, in key order.
+	ListRecords(ctx context.Context, q RecordQuery) ([]Record, error)
 
 	// All returns every record, each kind in key order (emails oldest
 	// first): the whole state, for export.
@@ -254,6 +266,53 @@ type EmailQuery struct {
 	Limit int
 }
 
+// Record is a document of an engine's own, kept under a key within a kind
+// (the organizations engine keeps each organization, account, handshake…
+// as one). The store never looks inside Value. Keys are ordered bytewise
+// within their kind, so that an engine can lay out its keys for the
+// ordered, paged queries it needs.
+//
+// Kind and Key must pass CheckRecordKey: non-empty, valid UTF-8, without
+// NUL bytes (what every store can keep). For such strings byte order is
+// code point order. Value is copied in and out: the caller owns the
+// slice it passes and the slices it gets. A nil value is stored, and read
+// back, as an empty one (never nil).
+type Record struct {
+	Kind  string
+	Key   string
+	Value []byte
+}
+
+// RecordQuery selects records of one kind, in key order.
+type RecordQuery struct {
+	Kind string
+	// Prefix keeps the keys that start with it; "" keeps all.
+	Prefix string
+	// After keeps the keys greater than After; "" starts at the first.
+	After string
+	// Limit caps the number of records; 0 means no cap.
+	Limit int
+}
+
+// CheckRecordKey returns why kind and key cannot name a record, or nil.
+// Both must be non-empty, valid UTF-8 and free of NUL bytes: PostgreSQL's
+// text holds nothing else, and every store refuses what one cannot keep.
+// PutRecord returns its error; Get and Delete of such a key find nothing.
+// Prefix and After of a RecordQuery may be any strings.
+func CheckRecordKey(kind, key string) error {
+	for _, f := range []struct{ name, v string }{{"kind", kind}, {"key", key}} {
+		switch {
+		case f.v == "":
+			return fmt.Errorf("store: record %s is empty", f.name)
+		case !utf8.ValidString(f.v):
+			return fmt.Errorf("store: record %s %q is not valid UTF-8", f.name, f.v)
+		case strings.IndexByte(f.v, 0) >= 0:
+			return fmt.Errorf("store: record %s %q holds a NUL byte", f.name, f.v)
+		}
+	}
+	return nil
+}
+
 // Snapshot is every record of a store.
 type Snapshot struct {
 	Enablements []Enablement
@@ -261,6 +320,8 @@ type Snapshot struct {
 	OrgAdmins   []OrgAdmin
 	OrgConfigs  []OrgConfig
 	Emails      []Email
+	// Records are ordered by kind, then key.
+	Records []Record
 }
 
 // CloneTags returns a copy of m (nil stays nil).

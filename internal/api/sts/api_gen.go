@@ -6,10 +6,54 @@ import (
 	"context"
 	"regexp"
 	"sync"
+	"time"
 
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/protocol/model"
 )
+
+// AssumeRoleRequest is the structure AssumeRoleRequest of the model.
+type AssumeRoleRequest struct {
+	DurationSeconds   *int32
+	ExternalId        *string
+	Policy            *string
+	PolicyArns        []PolicyDescriptorType
+	ProvidedContexts  []ProvidedContext
+	RoleArn           *string
+	RoleSessionName   *string
+	SerialNumber      *string
+	SourceIdentity    *string
+	Tags              []Tag
+	TokenCode         *string
+	TransitiveTagKeys []string
+}
+
+// AssumeRoleResponse is the structure AssumeRoleResponse of the model.
+type AssumeRoleResponse struct {
+	AssumedRoleUser  *AssumedRoleUser
+	Credentials      *Credentials
+	PackedPolicySize *int32
+	SourceIdentity   *string
+}
+
+// AssumedRoleUser is the structure AssumedRoleUser of the model.
+type AssumedRoleUser struct {
+	Arn           *string
+	AssumedRoleId *string
+}
+
+// Credentials is the structure Credentials of the model.
+type Credentials struct {
+	AccessKeyId     *string
+	Expiration      *time.Time
+	SecretAccessKey *string
+	SessionToken    *string
+}
+
+// ExpiredTokenException is the exception ExpiredTokenException of the model.
+type ExpiredTokenException struct {
+	Message *string
+}
 
 // GetCallerIdentityRequest is the structure GetCallerIdentityRequest of the model.
 type GetCallerIdentityRequest struct {
@@ -22,9 +66,42 @@ type GetCallerIdentityResponse struct {
 	UserId  *string
 }
 
+// MalformedPolicyDocumentException is the exception MalformedPolicyDocumentException of the model.
+type MalformedPolicyDocumentException struct {
+	Message *string
+}
+
+// PackedPolicyTooLargeException is the exception PackedPolicyTooLargeException of the model.
+type PackedPolicyTooLargeException struct {
+	Message *string
+}
+
+// PolicyDescriptorType is the structure PolicyDescriptorType of the model.
+type PolicyDescriptorType struct {
+	Arn *string
+}
+
+// ProvidedContext is the structure ProvidedContext of the model.
+type ProvidedContext struct {
+	ContextAssertion *string
+	ProviderArn      *string
+}
+
+// RegionDisabledException is the exception RegionDisabledException of the model.
+type RegionDisabledException struct {
+	Message *string
+}
+
+// Tag is the structure Tag of the model.
+type Tag struct {
+	Key   *string
+	Value *string
+}
+
 // API is what the sts adapter implements: one method per served operation.
 type API interface {
 	GetCallerIdentity(ctx context.Context, call *protocol.Call, in *GetCallerIdentityRequest) (*GetCallerIdentityResponse, error)
+	AssumeRole(ctx context.Context, call *protocol.Call, in *AssumeRoleRequest) (*AssumeRoleResponse, error)
 }
 
 // Handlers returns api's handlers by operation name, for a protocol layer.
@@ -32,6 +109,9 @@ func Handlers(api API) map[string]model.Handler {
 	return map[string]model.Handler{
 		"GetCallerIdentity": func(ctx context.Context, call *protocol.Call, in any) (any, error) {
 			return api.GetCallerIdentity(ctx, call, in.(*GetCallerIdentityRequest))
+		},
+		"AssumeRole": func(ctx context.Context, call *protocol.Call, in any) (any, error) {
+			return api.AssumeRole(ctx, call, in.(*AssumeRoleRequest))
 		},
 	}
 }
@@ -41,23 +121,120 @@ func Handlers(api API) map[string]model.Handler {
 var Model = sync.OnceValue(build)
 
 func build() *model.Service {
+	shAssumeRoleRequest := &model.Shape{Name: "AssumeRoleRequest", Type: model.Structure}
+	shAssumeRoleResponse := &model.Shape{Name: "AssumeRoleResponse", Type: model.Structure}
+	shAssumedRoleUser := &model.Shape{Name: "AssumedRoleUser", Type: model.Structure}
+	shCredentials := &model.Shape{Name: "Credentials", Type: model.Structure}
+	shExpiredTokenException := &model.Shape{Name: "ExpiredTokenException", Type: model.Structure, Error: &model.ErrorInfo{Status: 400, Code: "", Sender: true}}
 	shGetCallerIdentityRequest := &model.Shape{Name: "GetCallerIdentityRequest", Type: model.Structure}
 	shGetCallerIdentityResponse := &model.Shape{Name: "GetCallerIdentityResponse", Type: model.Structure}
+	shMalformedPolicyDocumentException := &model.Shape{Name: "MalformedPolicyDocumentException", Type: model.Structure, Error: &model.ErrorInfo{Status: 400, Code: "MalformedPolicyDocument", Sender: true}}
+	shPackedPolicyTooLargeException := &model.Shape{Name: "PackedPolicyTooLargeException", Type: model.Structure, Error: &model.ErrorInfo{Status: 400, Code: "PackedPolicyTooLarge", Sender: true}}
+	shPolicyDescriptorType := &model.Shape{Name: "PolicyDescriptorType", Type: model.Structure}
+	shProvidedContext := &model.Shape{Name: "ProvidedContext", Type: model.Structure}
+	shProvidedContextsListType := &model.Shape{Name: "ProvidedContextsListType", Type: model.List, Min: model.Limit(1), Max: model.Limit(5)}
+	shRegionDisabledException := &model.Shape{Name: "RegionDisabledException", Type: model.Structure, Error: &model.ErrorInfo{Status: 403, Code: "", Sender: true}}
+	shTag := &model.Shape{Name: "Tag", Type: model.Structure}
+	shAccessKeyIdType := &model.Shape{Name: "accessKeyIdType", Type: model.String, Min: model.Limit(16), Max: model.Limit(128), Pattern: model.NewPattern("[\\w]*", "", regexp.MustCompile("^(?:[\\w]*)$"))}
+	shAccessKeySecretType := &model.Shape{Name: "accessKeySecretType", Type: model.String}
 	shAccountType := &model.Shape{Name: "accountType", Type: model.String}
 	shArnType := &model.Shape{Name: "arnType", Type: model.String, Min: model.Limit(20), Max: model.Limit(2048), Pattern: model.NewPattern("[\\u0009\\u000A\\u000D\\u0020-\\u007E\\u0085\\u00A0-\\uD7FF\\uE000-\\uFFFD\\u10000-\\u10FFFF]+", "", regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{007E}\\x{0085}\\x{00A0}-\\x{D7FF}\\x{E000}-\\x{FFFD}\\x{1000}0-\\x{10FF}FF]+)$"))}
+	shAssumedRoleIdType := &model.Shape{Name: "assumedRoleIdType", Type: model.String, Min: model.Limit(2), Max: model.Limit(193), Pattern: model.NewPattern("[\\w+=,.@:-]*", "", regexp.MustCompile("^(?:[\\w+=,.@:-]*)$"))}
+	shContextAssertionType := &model.Shape{Name: "contextAssertionType", Type: model.String, Min: model.Limit(4), Max: model.Limit(2048)}
+	shDateType := &model.Shape{Name: "dateType", Type: model.Timestamp}
+	shExpiredIdentityTokenMessage := &model.Shape{Name: "expiredIdentityTokenMessage", Type: model.String}
+	shExternalIdType := &model.Shape{Name: "externalIdType", Type: model.String, Min: model.Limit(2), Max: model.Limit(1224), Pattern: model.NewPattern("[\\w+=,.@:\\/-]*", "", regexp.MustCompile("^(?:[\\w+=,.@:\\/-]*)$"))}
+	shMalformedPolicyDocumentMessage := &model.Shape{Name: "malformedPolicyDocumentMessage", Type: model.String}
+	shNonNegativeIntegerType := &model.Shape{Name: "nonNegativeIntegerType", Type: model.Integer, Min: model.Limit(0)}
+	shPackedPolicyTooLargeMessage := &model.Shape{Name: "packedPolicyTooLargeMessage", Type: model.String}
+	shPolicyDescriptorListType := &model.Shape{Name: "policyDescriptorListType", Type: model.List}
+	shRegionDisabledMessage := &model.Shape{Name: "regionDisabledMessage", Type: model.String}
+	shRoleDurationSecondsType := &model.Shape{Name: "roleDurationSecondsType", Type: model.Integer, Min: model.Limit(900), Max: model.Limit(43200)}
+	shRoleSessionNameType := &model.Shape{Name: "roleSessionNameType", Type: model.String, Min: model.Limit(2), Max: model.Limit(64), Pattern: model.NewPattern("[\\w+=,.@-]*", "", regexp.MustCompile("^(?:[\\w+=,.@-]*)$"))}
+	shSerialNumberType := &model.Shape{Name: "serialNumberType", Type: model.String, Min: model.Limit(9), Max: model.Limit(256), Pattern: model.NewPattern("[\\w+=/:,.@-]*", "", regexp.MustCompile("^(?:[\\w+=/:,.@-]*)$"))}
+	shSourceIdentityType := &model.Shape{Name: "sourceIdentityType", Type: model.String, Min: model.Limit(2), Max: model.Limit(64), Pattern: model.NewPattern("[\\w+=,.@-]*", "", regexp.MustCompile("^(?:[\\w+=,.@-]*)$"))}
+	shTagKeyListType := &model.Shape{Name: "tagKeyListType", Type: model.List, Max: model.Limit(50)}
+	shTagKeyType := &model.Shape{Name: "tagKeyType", Type: model.String, Min: model.Limit(1), Max: model.Limit(128), Pattern: model.NewPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+", "", regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)$"))}
+	shTagListType := &model.Shape{Name: "tagListType", Type: model.List, Max: model.Limit(50)}
+	shTagValueType := &model.Shape{Name: "tagValueType", Type: model.String, Min: model.Limit(0), Max: model.Limit(256), Pattern: model.NewPattern("[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*", "", regexp.MustCompile("^(?:[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$"))}
+	shTokenCodeType := &model.Shape{Name: "tokenCodeType", Type: model.String, Min: model.Limit(6), Max: model.Limit(6), Pattern: model.NewPattern("[\\d]*", "", regexp.MustCompile("^(?:[\\d]*)$"))}
+	shTokenType := &model.Shape{Name: "tokenType", Type: model.String}
+	shUnrestrictedSessionPolicyDocumentType := &model.Shape{Name: "unrestrictedSessionPolicyDocumentType", Type: model.String, Min: model.Limit(1), Pattern: model.NewPattern("[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+", "", regexp.MustCompile("^(?:[\\x{0009}\\x{000A}\\x{000D}\\x{0020}-\\x{00FF}]+)$"))}
 	shUserIdType := &model.Shape{Name: "userIdType", Type: model.String}
+	shAssumeRoleRequest.Members = []model.Member{
+		{Name: "DurationSeconds", Shape: shRoleDurationSecondsType, WireName: "DurationSeconds"},
+		{Name: "ExternalId", Shape: shExternalIdType, WireName: "ExternalId"},
+		{Name: "Policy", Shape: shUnrestrictedSessionPolicyDocumentType, WireName: "Policy"},
+		{Name: "PolicyArns", Shape: shPolicyDescriptorListType, WireName: "PolicyArns"},
+		{Name: "ProvidedContexts", Shape: shProvidedContextsListType, WireName: "ProvidedContexts"},
+		{Name: "RoleArn", Shape: shArnType, WireName: "RoleArn", Required: true},
+		{Name: "RoleSessionName", Shape: shRoleSessionNameType, WireName: "RoleSessionName", Required: true},
+		{Name: "SerialNumber", Shape: shSerialNumberType, WireName: "SerialNumber"},
+		{Name: "SourceIdentity", Shape: shSourceIdentityType, WireName: "SourceIdentity"},
+		{Name: "Tags", Shape: shTagListType, WireName: "Tags"},
+		{Name: "TokenCode", Shape: shTokenCodeType, WireName: "TokenCode"},
+		{Name: "TransitiveTagKeys", Shape: shTagKeyListType, WireName: "TransitiveTagKeys"},
+	}
+	shAssumeRoleResponse.Members = []model.Member{
+		{Name: "AssumedRoleUser", Shape: shAssumedRoleUser, WireName: "AssumedRoleUser"},
+		{Name: "Credentials", Shape: shCredentials, WireName: "Credentials"},
+		{Name: "PackedPolicySize", Shape: shNonNegativeIntegerType, WireName: "PackedPolicySize"},
+		{Name: "SourceIdentity", Shape: shSourceIdentityType, WireName: "SourceIdentity"},
+	}
+	shAssumedRoleUser.Members = []model.Member{
+		{Name: "Arn", Shape: shArnType, WireName: "Arn", Required: true},
+		{Name: "AssumedRoleId", Shape: shAssumedRoleIdType, WireName: "AssumedRoleId", Required: true},
+	}
+	shCredentials.Members = []model.Member{
+		{Name: "AccessKeyId", Shape: shAccessKeyIdType, WireName: "AccessKeyId", Required: true},
+		{Name: "Expiration", Shape: shDateType, WireName: "Expiration", Required: true},
+		{Name: "SecretAccessKey", Shape: shAccessKeySecretType, WireName: "SecretAccessKey", Required: true},
+		{Name: "SessionToken", Shape: shTokenType, WireName: "SessionToken", Required: true},
+	}
+	shExpiredTokenException.Members = []model.Member{
+		{Name: "message", Shape: shExpiredIdentityTokenMessage, WireName: "message"},
+	}
 	shGetCallerIdentityResponse.Members = []model.Member{
 		{Name: "Account", Shape: shAccountType, WireName: "Account"},
 		{Name: "Arn", Shape: shArnType, WireName: "Arn"},
 		{Name: "UserId", Shape: shUserIdType, WireName: "UserId"},
 	}
+	shMalformedPolicyDocumentException.Members = []model.Member{
+		{Name: "message", Shape: shMalformedPolicyDocumentMessage, WireName: "message"},
+	}
+	shPackedPolicyTooLargeException.Members = []model.Member{
+		{Name: "message", Shape: shPackedPolicyTooLargeMessage, WireName: "message"},
+	}
+	shPolicyDescriptorType.Members = []model.Member{
+		{Name: "arn", Shape: shArnType, WireName: "arn"},
+	}
+	shProvidedContext.Members = []model.Member{
+		{Name: "ContextAssertion", Shape: shContextAssertionType, WireName: "ContextAssertion"},
+		{Name: "ProviderArn", Shape: shArnType, WireName: "ProviderArn"},
+	}
+	shProvidedContextsListType.Elem = shProvidedContext
+	shRegionDisabledException.Members = []model.Member{
+		{Name: "message", Shape: shRegionDisabledMessage, WireName: "message"},
+	}
+	shTag.Members = []model.Member{
+		{Name: "Key", Shape: shTagKeyType, WireName: "Key", Required: true},
+		{Name: "Value", Shape: shTagValueType, WireName: "Value", Required: true},
+	}
+	shPolicyDescriptorListType.Elem = shPolicyDescriptorType
+	shTagKeyListType.Elem = shTagKeyType
+	shTagListType.Elem = shTag
 	svc := &model.Service{
 		Name: "sts", SigningName: "sts", APIVersion: "2011-06-15", Protocol: model.Query,
 		XMLNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
-		Errors:       map[string]*model.Shape{},
+		Errors: map[string]*model.Shape{
+			"ExpiredTokenException":            shExpiredTokenException,
+			"MalformedPolicyDocumentException": shMalformedPolicyDocumentException,
+			"PackedPolicyTooLargeException":    shPackedPolicyTooLargeException,
+			"RegionDisabledException":          shRegionDisabledException,
+		},
 	}
 	svc.Operations = []*model.Operation{
-		{Name: "AssumeRole", Method: "POST", URI: "/"},
+		{Name: "AssumeRole", Method: "POST", URI: "/", Status: 200, Served: true, Input: shAssumeRoleRequest, Output: shAssumeRoleResponse, ResultWrapper: "AssumeRoleResult", Errors: []*model.Shape{shMalformedPolicyDocumentException, shPackedPolicyTooLargeException, shRegionDisabledException, shExpiredTokenException}, NewInput: func() any { return new(AssumeRoleRequest) }},
 		{Name: "AssumeRoleWithSAML", Method: "POST", URI: "/"},
 		{Name: "AssumeRoleWithWebIdentity", Method: "POST", URI: "/"},
 		{Name: "AssumeRoot", Method: "POST", URI: "/"},

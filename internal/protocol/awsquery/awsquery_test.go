@@ -445,6 +445,9 @@ func TestSTSModel(t *testing.T) {
 			}
 			return &sts.GetCallerIdentityResponse{Account: new(call.Account), Arn: new("arn:aws:iam::" + call.Account + ":user/alice"), UserId: new("AIDAEXAMPLE")}, nil
 		},
+		"AssumeRole": func(context.Context, *protocol.Call, any) (any, error) {
+			return nil, errors.New("not called")
+		},
 	}
 	s := awsquery.New(sts.Model(), handlers, demoConfig())
 	r := httptest.NewRequest("POST", "/", strings.NewReader("Action=GetCallerIdentity&Version=2011-06-15"))
@@ -457,10 +460,10 @@ func TestSTSModel(t *testing.T) {
 	checkAnswer(t, w, 200, "", want)
 
 	w = httptest.NewRecorder()
-	r = httptest.NewRequest("POST", "/", strings.NewReader("Action=AssumeRole&Version=2011-06-15"))
+	r = httptest.NewRequest("POST", "/", strings.NewReader("Action=GetSessionToken&Version=2011-06-15"))
 	r = r.WithContext(protocol.WithCall(r.Context(), &protocol.Call{RequestID: "req-1"}))
 	s.ServeHTTP(w, r)
 	checkAnswer(t, w, 400, "InvalidAction", xml.Header+`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
-		`<Code>InvalidAction</Code><Message>Could not find operation AssumeRole for version 2011-06-15: localsec&#39;s STS serves GetCallerIdentity.</Message>`+
+		`<Code>InvalidAction</Code><Message>Could not find operation GetSessionToken for version 2011-06-15: localsec&#39;s STS serves AssumeRole, GetCallerIdentity.</Message>`+
 		`</Error><RequestId>req-1</RequestId></ErrorResponse>`)
 }

@@ -39,16 +39,17 @@ const (
 // each is argued in ../shared/spec/guardduty.md (section in the comment).
 func Rules() membership.Rules {
 	return membership.Rules{
-		EnablementIDs:              true,                    // §3.1: one detector, a 32-hex id
-		MemberQuota:                memberQuota,             // §10
-		OrganizationMemberQuota:    organizationMemberQuota, // §10
-		MaxTags:                    maxTags,                 // §5 tagging
-		ResendInvitations:          false,                   // §2.3: an Invited member is "already invited"
-		DeleteAssociatedMembers:    false,                   // §6 DeleteMembers, §12.1
-		DeleteRequiresDecline:      true,                    // §7 DeleteInvitations
-		DisableResignsMember:       true,                    // §5 DeleteDetector, §12.4
-		OrgAdminEnablesService:     true,                    // §8: a detector is created in the delegated administrator
-		OrgManagementMustBeEnabled: true,                    // §2.3: "your organization master must first enable GuardDuty"
+		ServicePrincipal:           "guardduty.amazonaws.com", // organizations.md §13.1
+		EnablementIDs:              true,                      // §3.1: one detector, a 32-hex id
+		MemberQuota:                memberQuota,               // §10
+		OrganizationMemberQuota:    organizationMemberQuota,   // §10
+		MaxTags:                    maxTags,                   // §5 tagging
+		ResendInvitations:          false,                     // §2.3: an Invited member is "already invited"
+		DeleteAssociatedMembers:    false,                     // §6 DeleteMembers, §12.1
+		DeleteRequiresDecline:      true,                      // §7 DeleteInvitations
+		DisableResignsMember:       true,                      // §5 DeleteDetector, §12.4
+		OrgAdminEnablesService:     true,                      // §8: a detector is created in the delegated administrator
+		OrgManagementMustBeEnabled: true,                      // §2.3: "your organization master must first enable GuardDuty"
 		// Declined, accepted and removed invitations are not listed
 		// (§7 ListInvitations, §12.2, §12.3); a Resigned member's old
 		// invitation is.

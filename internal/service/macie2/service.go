@@ -36,6 +36,7 @@ const (
 // is argued in ../shared/spec/macie2.md (section in the comment).
 func Rules() membership.Rules {
 	return membership.Rules{
+		ServicePrincipal:              "macie.amazonaws.com",   // organizations.md §13.1
 		MemberQuota:                   memberQuota,             // §9.4
 		OrganizationMemberQuota:       organizationMemberQuota, // §9.4
 		MaxTags:                       maxTags,                 // §7

@@ -8,8 +8,10 @@ package memstore
 import (
 	"cmp"
 	"context"
+	"maps"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/localsec/localsec/internal/store"
@@ -32,6 +34,9 @@ func New() *Store {
 
 type serviceAccount struct{ service, account string }
 
+// recordKey names one record of an engine's own.
+type recordKey struct{ kind, key string }
+
 type adminStatus struct {
 	admin  store.AccountKey
 	status store.RelationshipStatus
@@ -53,6 +58,11 @@ type data struct {
 	orgConfigs map[store.AccountKey]store.OrgConfig
 	// emails is the outbox, in the order the emails were put.
 	emails []store.Email
+	// records holds the engines' own records, and recordKeys each kind's
+	// keys, sorted, so that a page costs O(log n + page), as byAdmin does
+	// for members.
+	records    map[recordKey][]byte
+	recordKeys map[string][]string
 }
 
 func (d *data) init() {
@@ -64,6 +74,8 @@ func (d *data) init() {
 	d.orgAdmins = map[store.AccountKey]store.OrgAdmin{}
 	d.orgConfigs = map[store.AccountKey]store.OrgConfig{}
 	d.emails = nil
+	d.records = map[recordKey][]byte{}
+	d.recordKeys = map[string][]string{}
 }
 
 // Update runs fn under the write lock and undoes its writes unless fn
@@ -493,9 +505,77 @@ func (t *tx) All(ctx context.Context) (store.Snapshot, error) {
 		return accountKeyLess(snap.OrgConfigs[i].AccountKey, snap.OrgConfigs[j].AccountKey)
 	})
 	snap.Emails = sortedEmails(t.d.emails)
+	for _, kind := range slices.Sorted(maps.Keys(t.d.recordKeys)) {
+		for _, key := range t.d.recordKeys[kind] {
+			snap.Records = append(snap.Records, t.record(kind, key))
+		}
+	}
 	return snap, nil
 }
 
 func accountKeyLess(a, b store.AccountKey) bool {
 	return cmp.Or(cmp.Compare(a.Service, b.Service), cmp.Compare(a.Region, b.Region), cmp.Compare(a.Account, b.Account)) < 0
+}
+
+// cloneValue copies a record's value; nil becomes an empty value.
+func cloneValue(v []byte) []byte {
+	return append([]byte{}, v...)
+}
+
+// record returns a copy of a record known to exist.
+func (t *tx) record(kind, key string) store.Record {
+	return store.Record{Kind: kind, Key: key, Value: cloneValue(t.d.records[recordKey{kind, key}])}
+}
+
+func (t *tx) GetRecord(ctx context.Context, kind, key string) (store.Record, error) {
+	if _, ok := t.d.records[recordKey{kind, key}]; !ok {
+		return store.Record{}, store.ErrNotFound
+	}
+	return t.record(kind, key), nil
+}
+
+func (t *tx) PutRecord(ctx context.Context, r store.Record) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	if err := store.CheckRecordKey(r.Kind, r.Key); err != nil {
+		return err
+	}
+	k := recordKey{r.Kind, r.Key}
+	if _, exists := t.d.records[k]; !exists {
+		insertSorted(t.d.recordKeys, k.kind, k.key)
+		t.undo = append(t.undo, func() { removeSorted(t.d.recordKeys, k.kind, k.key) })
+	}
+	putRecord(t, t.d.records, k, cloneValue(r.Value))
+	return nil
+}
+
+func (t *tx) DeleteRecord(ctx context.Context, kind, key string) error {
+	if err := t.check(ctx); err != nil {
+		return err
+	}
+	k := recordKey{kind, key}
+	if !deleteRecord(t, t.d.records, k) {
+		return store.ErrNotFound
+	}
+	removeSorted(t.d.recordKeys, kind, key)
+	t.undo = append(t.undo, func() { insertSorted(t.d.recordKeys, kind, key) })
+	return nil
+}
+
+// ListRecords finds the first key of the page by binary search, then
+// walks the sorted keys while they keep the prefix: the keys starting
+// with a prefix are contiguous from the first one not less than it.
+func (t *tx) ListRecords(ctx context.Context, q store.RecordQuery) ([]store.Record, error) {
+	keys := t.d.recordKeys[q.Kind]
+	start, _ := slices.BinarySearch(keys, q.Prefix)
+	start = max(start, after(keys, q.After))
+	var out []store.Record
+	for _, key := range keys[start:] {
+		if !strings.HasPrefix(key, q.Prefix) || (q.Limit > 0 && len(out) == q.Limit) {
+			break
+		}
+		out = append(out, t.record(q.Kind, key))
+	}
+	return out, nil
 }

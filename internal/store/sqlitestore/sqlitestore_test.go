@@ -1,6 +1,7 @@
 package sqlitestore_test
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -19,3 +20,18 @@ func open(t *testing.T) store.Store {
 }
 
 func TestConformance(t *testing.T) { storetest.Run(t, open) }
+
+// BenchmarkListRecords lists pages of 10 records of a kind of 10 and of
+// 100,000 records: a page costs about the same.
+func BenchmarkListRecords(b *testing.B) {
+	for _, n := range []int{10, 100_000} {
+		b.Run(fmt.Sprintf("records=%d", n), func(b *testing.B) {
+			st, err := sqlitestore.Open(b.Context(), filepath.Join(b.TempDir(), "localsec.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			storetest.BenchListRecords(b, st, n)
+		})
+	}
+}

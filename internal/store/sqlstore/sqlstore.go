@@ -211,7 +211,7 @@ func (s *Store) run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn fun
 // Reset deletes every record.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.run(ctx, s.write, s.dialect.WriteTx, func(tx *sql.Tx) error {
-		for _, table := range []string{"members", "enablements", "org_admins", "org_configs", "emails"} {
+		for _, table := range []string{"members", "enablements", "org_admins", "org_configs", "emails", "records"} {
 			if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
 				return err
 			}

@@ -400,6 +400,9 @@ func (t *sqlTx) All(ctx context.Context) (store.Snapshot, error) {
 	if err := rows.Err(); err != nil {
 		return snap, err
 	}
-	snap.Emails, err = t.ListEmails(ctx, store.EmailQuery{})
+	if snap.Emails, err = t.ListEmails(ctx, store.EmailQuery{}); err != nil {
+		return snap, err
+	}
+	snap.Records, err = t.records(ctx, `SELECT kind, key, value FROM records ORDER BY kind, key`)
 	return snap, err
 }

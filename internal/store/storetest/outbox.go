@@ -107,7 +107,7 @@ func testEmailsRollBack(t *testing.T, s store.Store) {
 }
 
 // testAll: All returns every record of every kind, in key order, equal to
-// what was put.
+// what was put (an empty record value comes back empty, not nil).
 func testAll(t *testing.T, s store.Store) {
 	ctx := t.Context()
 	en := func(svc, region, acct string) store.Enablement {
@@ -128,6 +128,11 @@ func testAll(t *testing.T, s store.Store) {
 		OrgConfigs: []store.OrgConfig{{AccountKey: store.AccountKey{Scope: store.Scope{Service: macie, Region: usEast1}, Account: "111111111111"},
 			AutoEnable: true, Settings: []byte(`{}`), Updated: t1}},
 		Emails: []store.Email{email("a", "111111111111", "222222222222", t0)},
+		Records: []store.Record{
+			{Kind: "account", Key: "o-1/111111111111", Value: []byte(`{"id":"111111111111"}`)},
+			{Kind: "account", Key: "o-1/222222222222", Value: []byte{0, 0xff}},
+			{Kind: "organization", Key: "o-1", Value: []byte{}},
+		},
 	}
 	mustUpdate(t, s, func(tx store.Tx) error {
 		// Put in an order unlike the key order.
@@ -146,6 +151,11 @@ func testAll(t *testing.T, s store.Store) {
 		}
 		if err := tx.PutOrgConfig(ctx, want.OrgConfigs[0]); err != nil {
 			return err
+		}
+		for i := len(want.Records) - 1; i >= 0; i-- {
+			if err := tx.PutRecord(ctx, want.Records[i]); err != nil {
+				return err
+			}
 		}
 		return tx.PutEmail(ctx, want.Emails[0])
 	})

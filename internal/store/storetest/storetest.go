@@ -25,8 +25,15 @@
 //   - Errors are matched with errors.Is: store.ErrNotFound,
 //     store.ErrReadOnly, the error fn returned, context.Canceled.
 //
-// The package also exports small benchmarks (BenchPutMember, BenchListMembers) that
-// implementations can call from their own Benchmark functions.
+// The records engines keep as documents of their own (store.Record) have
+// their group, Records: keys compare bytewise within their kind, values
+// come back byte for byte (1 MiB included), and prefixes and After bounds
+// of any bytes (a rune cut short, 0xff) select what a bytewise filter of
+// the sorted keys selects.
+//
+// The package also exports small benchmarks (BenchPutMember,
+// BenchListMembers, BenchListRecords) that implementations can call from
+// their own Benchmark functions.
 package storetest
 
 import (
@@ -98,6 +105,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Emails", with(testEmails))
 	t.Run("EmailsRollBack", with(testEmailsRollBack))
 	t.Run("All", with(testAll))
+
+	t.Run("Records", func(t *testing.T) { testRecords(t, fresh) })
 
 	t.Run("ConcurrentWriters", with(testConcurrentWriters))
 	t.Run("ConcurrentReadersSeeWholeTransactions", with(testConcurrentReaders))
