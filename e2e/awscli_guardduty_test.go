@@ -7,7 +7,7 @@ package e2e_test
 // (AWS_ENDPOINT_URL_GUARDDUTY).
 
 import (
-	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -127,18 +127,7 @@ func (a *gdcliCaller) run(t *testing.T, args ...string) *cliResult {
 // (nil: not decoded; an empty output decodes as {}).
 func (a *gdcliCaller) ok(t *testing.T, out any, args ...string) *cliResult {
 	t.Helper()
-	r := a.run(t, args...)
-	r.expect(t, r.err == nil, "aws guardduty as %s (%s) failed, want success", a.account, a.how())
-	if out != nil {
-		data := strings.TrimSpace(r.stdout)
-		if data == "" {
-			data = "{}"
-		}
-		if err := json.Unmarshal([]byte(data), out); err != nil {
-			t.Fatalf("stdout is not the JSON expected: %v\n%s", err, r)
-		}
-	}
-	return r
+	return a.run(t, args...).succeeded(t, out, fmt.Sprintf("aws guardduty as %s (%s)", a.account, a.how()))
 }
 
 // fails runs a command that must fail with exception and a message

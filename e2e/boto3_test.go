@@ -7,12 +7,17 @@ package e2e_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/localsec/localsec/localsectest"
 )
 
 // boto3Python returns the path of a python3 that can import boto3 (see
@@ -58,10 +63,14 @@ func TestBoto3Scripts(t *testing.T) {
 		script string
 		// viaEnv passes the endpoint as LOCALSEC_URL instead of argv[1].
 		viaEnv bool
-		pass   string
+		// clock gives the script a clock it moves forward (see
+		// movableClock), which it must use.
+		clock bool
+		pass  string
 	}{
 		{script: "macie2_two_accounts.py", pass: "PASS: macie2 two-account scenario"},
 		{script: "guardduty_two_accounts.py", viaEnv: true, pass: "PASS: guardduty two-account scenario"},
+		{script: "organizations_three_accounts.py", clock: true, pass: "PASS: organizations three-account scenario"},
 	} {
 		t.Run(strings.TrimSuffix(tc.script, ".py"), func(t *testing.T) {
 			t.Parallel()
@@ -72,7 +81,12 @@ func TestBoto3Scripts(t *testing.T) {
 			if _, err := os.Stat(script); err != nil {
 				t.Fatalf("script not found: %v", err)
 			}
-			srv := cliServer(t)
+			var opts []localsectest.Option
+			clockMoves := new(atomic.Int64)
+			if tc.clock {
+				opts, clockMoves = movableClock()
+			}
+			srv := cliServer(t, opts...)
 			home := t.TempDir()
 
 			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
@@ -85,6 +99,9 @@ func TestBoto3Scripts(t *testing.T) {
 				how = "LOCALSEC_URL"
 			} else {
 				args = append(args, srv.URL)
+			}
+			if tc.clock {
+				env = append(env, "LOCALSEC_E2E_CLOCK_URL="+srv.URL+movableClockPath)
 			}
 			cmd := exec.CommandContext(ctx, python, args...)
 			cmd.Env = env
@@ -115,7 +132,41 @@ func TestBoto3Scripts(t *testing.T) {
 				t.Fatalf("python3 %s exited 0 but its output does not end with %q after the steps (%d ok lines); output:\n%s",
 					tc.script, tc.pass, steps, output)
 			}
+			if tc.clock && clockMoves.Load() == 0 {
+				t.Fatalf("python3 %s never moved the test clock (LOCALSEC_E2E_CLOCK_URL); output:\n%s", tc.script, output)
+			}
 			t.Logf("python3 %s (endpoint in %s): %d steps passed", tc.script, how, steps)
 		})
 	}
+}
+
+// movableClockPath is where a script moves its test server's clock
+// forward: POST ?seconds=N, answered 204. Temporary credentials expire
+// after an hour, which a test cannot wait for; a localsec started by hand
+// has no such path.
+const movableClockPath = "/_e2e/clock"
+
+// movableClock returns the options of a server whose clock reads the real
+// time plus what was added through movableClockPath, and the number of
+// moves made.
+func movableClock() ([]localsectest.Option, *atomic.Int64) {
+	var skew, moves atomic.Int64
+	clock := localsectest.WithClock(func() time.Time { return time.Now().Add(time.Duration(skew.Load())) })
+	mover := localsectest.WithMiddleware(func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path != movableClockPath {
+				next.ServeHTTP(w, r)
+				return
+			}
+			seconds, err := strconv.Atoi(r.URL.Query().Get("seconds"))
+			if r.Method != http.MethodPost || err != nil || seconds <= 0 {
+				http.Error(w, "POST "+movableClockPath+"?seconds=N with N > 0", http.StatusBadRequest)
+				return
+			}
+			skew.Add(int64(seconds) * int64(time.Second))
+			moves.Add(1)
+			w.WriteHeader(http.StatusNoContent)
+		})
+	})
+	return []localsectest.Option{clock, mover}, &moves
 }

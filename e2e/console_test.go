@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/macie2"
 	"github.com/aws/aws-sdk-go-v2/service/macie2/types"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	"github.com/localsec/localsec/localsectest"
 )
@@ -32,6 +34,10 @@ const conChromiumTimeout = 90 * time.Second
 // conMessage is the custom message of the invitation the test sends: the
 // browser must show it as text, never as markup.
 const conMessage = `Join the security account <b>today</b> & thanks`
+
+// conOUName is the name of the OU the test makes in the seed's
+// organization: text too.
+const conOUName = `Security <i>tooling</i>`
 
 // conChromium finds Chromium on PATH. When it is absent the test is
 // skipped, or fails if LOCALSEC_REQUIRE_CHROMIUM=1.
@@ -147,6 +153,19 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	invitationID := aws.ToString(invs[0].InvitationId)
 
+	// In the seed's organization, through the Organizations API: an OU
+	// holding the administrator account, and an invitation to the new
+	// account that stays open.
+	mgmtOrg := orgClient(srv, "999999999999")
+	orgID := aws.ToString(check(mgmtOrg.DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})).ok(t).Organization.Id)
+	rootID := aws.ToString(check(mgmtOrg.ListRoots(ctx, &organizations.ListRootsInput{})).ok(t).Roots[0].Id)
+	ouID := aws.ToString(check(mgmtOrg.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+		ParentId: aws.String(rootID), Name: aws.String(conOUName)})).ok(t).OrganizationalUnit.Id)
+	check(mgmtOrg.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(adminAcct),
+		SourceParentId: aws.String(rootID), DestinationParentId: aws.String(ouID)})).ok(t)
+	handshakeID := aws.ToString(check(mgmtOrg.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(newAcct), Type: otypes.HandshakePartyTypeAccount}})).ok(t).Handshake.Id)
+
 	url := srv.URL + "/_localsec/ui?service=macie2&region=us-east-1"
 
 	t.Run("dom", func(t *testing.T) {
@@ -193,6 +212,17 @@ func TestConsoleInChromium(t *testing.T) {
 		email := emailRE.FindString(dom)
 		if !strings.Contains(email, "Amazon Macie invitation from AWS account "+adminAcct) || !strings.Contains(email, "new@example.com") {
 			t.Errorf("outbox row = %q", email)
+		}
+		// The organization: the OU, its name as text, holding the
+		// administrator account, and the open invitation.
+		org := regexp.MustCompile(`<div class="org" data-org="` + orgID + `">[\s\S]*?</div>`).FindString(dom)
+		ou := regexp.MustCompile(`<li class="ou" data-id="` + ouID + `">[\s\S]*?</li>`).FindString(org)
+		if !strings.Contains(ou, "Security &lt;i&gt;tooling&lt;/i&gt;") || !strings.Contains(ou, `<li class="org-member" data-account="`+adminAcct+`">`) ||
+			strings.Contains(dom, "<i>tooling") {
+			t.Errorf("the OU %s of organization %s in the browser = %q", ouID, orgID, ou)
+		}
+		if !regexp.MustCompile(`<tr class="handshake" data-handshake="` + handshakeID + `" data-state="OPEN" data-target="` + newAcct + `">`).MatchString(org) {
+			t.Errorf("organization %s does not show the open handshake %s to %s:\n%s", orgID, handshakeID, newAcct, org)
 		}
 		if !strings.Contains(dom, `<meta http-equiv="refresh" content="5">`) {
 			t.Error("the page does not refresh itself")

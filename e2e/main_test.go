@@ -201,8 +201,16 @@ func cliExec(t *testing.T, c *awsCLI, service, account string, mode cliEndpointM
 	case cliViaGlobalEnv:
 		awsEnv = append(awsEnv, "AWS_ENDPOINT_URL="+c.endpoint)
 	}
+	return c.runAWS(t, full, awsEnv)
+}
+
+// runAWS runs the aws binary with the arguments full in the CLI's home
+// directory. Its environment is awsEnv and, from this process, only what
+// the CLI's interpreter needs to start; a run longer than 2 minutes is
+// killed.
+func (c *awsCLI) runAWS(t *testing.T, full, awsEnv []string) *cliResult {
+	t.Helper()
 	env := []string{"HOME=" + c.home}
-	// Only what the CLI's interpreter needs to start is inherited.
 	for _, name := range []string{"PATH", "SYSTEMROOT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL", "PYENV_ROOT", "PYENV_VERSION"} {
 		if v, ok := os.LookupEnv(name); ok {
 			env = append(env, name+"="+v)
@@ -227,30 +235,36 @@ func cliExec(t *testing.T, c *awsCLI, service, account string, mode cliEndpointM
 		_ = cmd.Process.Kill()
 		err = fmt.Errorf("killed after 2 minutes: %v", <-done)
 	}
-	res := &cliResult{
-		args:   append([]string{"aws"}, full...),
-		env:    awsEnv,
-		stdout: stdout.String(),
-		stderr: stderr.String(),
-		err:    err,
+	return &cliResult{
+		args:     append([]string{"aws"}, full...),
+		env:      awsEnv,
+		stdout:   stdout.String(),
+		stderr:   stderr.String(),
+		exitCode: processExitCode(err),
+		err:      err,
 	}
+}
+
+// processExitCode is the exit status of a process whose Wait or Run
+// returned err: 0 for nil, the status it exited with, or -1 when it did
+// not run or did not exit by itself.
+func processExitCode(err error) int {
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
+		return 0
 	case errors.As(err, &exit):
-		res.exitCode = exit.ExitCode()
-	default:
-		res.exitCode = -1
+		return exit.ExitCode()
 	}
-	return res
+	return -1
 }
 
-// ok runs a command that must succeed and decodes its JSON output into out
-// (nil: the output is not decoded). An empty output decodes as {}.
-func (a *cliCaller) ok(t *testing.T, out any, args ...string) *cliResult {
+// succeeded fails the test unless the command succeeded, then decodes its
+// JSON output into out (nil: not decoded; an empty output decodes as {}).
+// who is the command and its caller, for the failure message.
+func (r *cliResult) succeeded(t *testing.T, out any, who string) *cliResult {
 	t.Helper()
-	r := a.run(t, args...)
-	r.expect(t, r.err == nil, "aws as %s (%s) failed, want success", a.account, a.mode)
+	r.expect(t, r.err == nil, "%s failed, want success", who)
 	if out != nil {
 		data := strings.TrimSpace(r.stdout)
 		if data == "" {
@@ -261,6 +275,13 @@ func (a *cliCaller) ok(t *testing.T, out any, args ...string) *cliResult {
 		}
 	}
 	return r
+}
+
+// ok runs a command that must succeed and decodes its JSON output into out
+// (nil: the output is not decoded). An empty output decodes as {}.
+func (a *cliCaller) ok(t *testing.T, out any, args ...string) *cliResult {
+	t.Helper()
+	return a.run(t, args...).succeeded(t, out, fmt.Sprintf("aws as %s (%s)", a.account, a.mode))
 }
 
 // fails runs a command that must fail with the error code exception and a

@@ -1,18 +1,27 @@
 // Replicas (issue 4, point 5): two localsec processes on one PostgreSQL
 // schema serve one state. Conflicting operations sent at the same moment
 // to different replicas must never break the invariants of the membership
-// engine, and both replicas must show the same state afterwards. The
-// processes, clients, views and invariants are durability_test.go's.
+// engine, nor those of AWS Organizations (an account in one organization
+// at most, a handshake answered once), and both replicas must show the
+// same state afterwards. The processes, clients, views and invariants are
+// durability_test.go's.
 
 package e2e_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/localsec/localsec/internal/store/pgstore/pgtest"
 )
@@ -370,6 +379,20 @@ func repStartTogether(t *testing.T, bin, dsn string, n int) []*durProc {
 	return procs
 }
 
+// repStartTwo starts two replicas of bin on the PostgreSQL at dsn, one
+// after the other: the first creates the schema, the second starts on it
+// (starting them at once is TestReplicasStartTogether). It returns a
+// client target for each.
+func repStartTwo(t *testing.T, bin, dsn string) [2]*durTarget {
+	t.Helper()
+	var replicas [2]*durTarget
+	for i := range replicas {
+		p := durStart(t, bin, fmt.Sprintf("replica%d", i+1), "--store", dsn, "--log-level", "warn")
+		replicas[i] = durNewTarget(p.url)
+	}
+	return replicas
+}
+
 // TestReplicasStartTogether starts replicas at the same moment on an
 // empty schema: the schema migrations must be applied once, the others
 // waiting for them, and every replica must come up.
@@ -392,14 +415,9 @@ func TestReplicasSharePostgres(t *testing.T) {
 	bin := durBuild(t)
 	ctx := t.Context()
 
-	// The first replica creates the schema; the second starts on it.
-	// (Starting them at once is TestReplicasStartTogether.)
-	procs := [2]*durProc{
-		durStart(t, bin, "replica1", "--store", dsn, "--log-level", "warn"),
-		durStart(t, bin, "replica2", "--store", dsn, "--log-level", "warn"),
-	}
+	replicas := repStartTwo(t, bin, dsn)
 	dets := &durDetectors{}
-	r1, r2 := durNewTarget(procs[0].url), durNewTarget(procs[1].url)
+	r1, r2 := replicas[0], replicas[1]
 	// services[i][r] is service i through replica r.
 	services := [][2]durSvc{
 		{durNewMacie(r1), durNewMacie(r2)},
@@ -552,5 +570,324 @@ func TestReplicasSharePostgres(t *testing.T) {
 				t.Logf("%s: %v", key, outcomes[key])
 			}
 		}
+	})
+}
+
+// repOrgs is an Organizations client of one replica acting as account,
+// with the SDK's retries off so that each answer is seen as it is.
+func repOrgs(tg *durTarget, account string) *organizations.Client {
+	return organizations.NewFromConfig(tg.config(account))
+}
+
+// repErrorCode is the AWS error code of a refusal (a 4xx answer), or ""
+// with what else err was.
+func repErrorCode(err error) (string, error) {
+	var api smithy.APIError
+	if !durRefusal(err) || !errors.As(err, &api) {
+		return "", err
+	}
+	return api.ErrorCode(), nil
+}
+
+// repOrgAccounts lists the accounts of the caller's organization,
+// through every page, as id -> joined method.
+func repOrgAccounts(ctx context.Context, c *organizations.Client) (map[string]string, error) {
+	out := map[string]string{}
+	p := organizations.NewListAccountsPaginator(c, &organizations.ListAccountsInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range page.Accounts {
+			out[aws.ToString(a.Id)] = string(a.JoinedMethod)
+		}
+	}
+	return out, nil
+}
+
+// repHandshakeState reads a handshake's state as caller through one
+// replica.
+func repHandshakeState(ctx context.Context, c *organizations.Client, id string) (otypes.HandshakeState, error) {
+	out, err := c.DescribeHandshake(ctx, &organizations.DescribeHandshakeInput{HandshakeId: aws.String(id)})
+	if err != nil {
+		return "", err
+	}
+	return out.Handshake.State, nil
+}
+
+// repRead runs a read that checks the outcome of a race, again when no
+// complete answer came: under load (CI's 2 cores, -race) a pooled client
+// connection was once seen closed on the client's side while a 200 was
+// read ("use of closed network connection"), which says nothing about
+// localsec's state. Reads change nothing, so a second try is sound; the
+// racing calls themselves are never retried.
+func repRead(t *testing.T, read func() error) error {
+	t.Helper()
+	err := read()
+	for try := 1; try < 3 && durNoAnswer(err); try++ {
+		t.Logf("read got no complete answer (%v); reading again", err)
+		err = read()
+	}
+	return err
+}
+
+// repRace runs two calls released at the same moment and returns their
+// errors.
+func repRace(a, b func() error) [2]error {
+	var errs [2]error
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i, f := range []func() error{a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs[i] = f()
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return errs
+}
+
+// TestReplicasOrganizationsHandshakeRaces races, through two replicas on
+// one PostgreSQL, the Organizations calls that decide where an account
+// belongs: an invited account accepting (through replica 1) while the
+// management account cancels the same invitation (through replica 2), and
+// an account accepting the invitations of two organizations at once. Each
+// round uses fresh handshakes; exactly one call may win, the loser gets
+// the engine's AWS error (never a 500 from a serialization failure), and
+// both replicas then show the same organization.
+func TestReplicasOrganizationsHandshakeRaces(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	bin := durBuild(t)
+	ctx := t.Context()
+	replicas := repStartTwo(t, bin, dsn)
+	// as(r, account) is account's client through replica r.
+	as := func(r int, account string) *organizations.Client { return repOrgs(replicas[r], account) }
+	const mgmt1, mgmt2 = "700000000001", "700000000002"
+	orgIDs := map[string]string{}
+	for r, m := range []string{mgmt1, mgmt2} {
+		out, err := as(r, m).CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetAll})
+		if err != nil {
+			t.Fatalf("%s creates its organization through replica %d: %v", m, r+1, err)
+		}
+		orgIDs[m] = aws.ToString(out.Organization.Id)
+	}
+	invite := func(r int, mgmt, account string) (string, error) {
+		out, err := as(r, mgmt).InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+			Target: &otypes.HandshakeParty{Id: aws.String(account), Type: otypes.HandshakePartyTypeAccount}})
+		if err != nil {
+			return "", fmt.Errorf("%s invites %s through replica %d: %w", mgmt, account, r+1, err)
+		}
+		return aws.ToString(out.Handshake.Id), nil
+	}
+	// The loser of a race gets one of the handshake's refusals.
+	wantLoser := func(what string, err error, codes ...string) error {
+		code, other := repErrorCode(err)
+		if other != nil {
+			return fmt.Errorf("%s lost with %v, want one of %v (a 4xx)", what, other, codes)
+		}
+		if !slices.Contains(codes, code) {
+			return fmt.Errorf("%s lost with %s (%v), want one of %v", what, code, err, codes)
+		}
+		return nil
+	}
+	// inOrg reads, through both replicas, whether account is listed in
+	// mgmt's organization; the replicas must agree.
+	inOrg := func(mgmt, account string) (bool, error) {
+		var got [2]bool
+		for r := range 2 {
+			var accts map[string]string
+			err := repRead(t, func() (err error) { accts, err = repOrgAccounts(ctx, as(r, mgmt)); return err })
+			if err != nil {
+				return false, fmt.Errorf("ListAccounts of %s through replica %d: %w", mgmt, r+1, err)
+			}
+			_, got[r] = accts[account]
+		}
+		if got[0] != got[1] {
+			return false, fmt.Errorf("ListAccounts of %s: replica 1 lists %s: %v, replica 2: %v", mgmt, account, got[0], got[1])
+		}
+		return got[0], nil
+	}
+	// stateSeen reads a handshake's state as both its parties through
+	// both replicas; all four must agree.
+	stateSeen := func(id string, parties ...string) (otypes.HandshakeState, error) {
+		var first otypes.HandshakeState
+		for _, who := range parties {
+			for r := range 2 {
+				var st otypes.HandshakeState
+				err := repRead(t, func() (err error) { st, err = repHandshakeState(ctx, as(r, who), id); return err })
+				if err != nil {
+					return "", fmt.Errorf("DescribeHandshake %s as %s through replica %d: %w", id, who, r+1, err)
+				}
+				if first == "" {
+					first = st
+				} else if st != first {
+					return "", fmt.Errorf("DescribeHandshake %s: %s through replica %d sees %s, another view %s", id, who, r+1, st, first)
+				}
+			}
+		}
+		return first, nil
+	}
+	// orgOfAccount is the organization account sees itself in, through
+	// both replicas ("" for none); they must agree.
+	orgOfAccount := func(account string) (string, error) {
+		var got [2]string
+		for r := range 2 {
+			var out *organizations.DescribeOrganizationOutput
+			err := repRead(t, func() (err error) {
+				out, err = as(r, account).DescribeOrganization(ctx, &organizations.DescribeOrganizationInput{})
+				return err
+			})
+			if code, _ := repErrorCode(err); code == "AWSOrganizationsNotInUseException" {
+				continue
+			} else if err != nil {
+				return "", fmt.Errorf("DescribeOrganization as %s through replica %d: %w", account, r+1, err)
+			}
+			got[r] = aws.ToString(out.Organization.Id)
+		}
+		if got[0] != got[1] {
+			return "", fmt.Errorf("%s's organization: replica 1 says %q, replica 2 %q", account, got[0], got[1])
+		}
+		return got[0], nil
+	}
+
+	t.Run("accept through one replica, cancel through the other", func(t *testing.T) {
+		const rounds = 30
+		wins := map[string]int{}
+		for round := range rounds {
+			account := fmt.Sprintf("71%010d", round)
+			id, err := invite(round%2, mgmt1, account)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			errs := repRace(
+				func() error {
+					_, err := as(0, account).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(id)})
+					return err
+				},
+				func() error {
+					_, err := as(1, mgmt1).CancelHandshake(ctx, &organizations.CancelHandshakeInput{HandshakeId: aws.String(id)})
+					return err
+				})
+			var want otypes.HandshakeState
+			var problem error
+			switch {
+			case errs[0] == nil && errs[1] == nil:
+				problem = errors.New("both AcceptHandshake and CancelHandshake succeeded")
+			case errs[0] == nil:
+				want, wins["accepted"] = otypes.HandshakeStateAccepted, wins["accepted"]+1
+				problem = wantLoser("CancelHandshake", errs[1], "InvalidHandshakeTransitionException", "HandshakeAlreadyInStateException")
+			case errs[1] == nil:
+				want, wins["canceled"] = otypes.HandshakeStateCanceled, wins["canceled"]+1
+				problem = wantLoser("AcceptHandshake", errs[0], "InvalidHandshakeTransitionException", "HandshakeAlreadyInStateException")
+			default:
+				problem = fmt.Errorf("neither won: AcceptHandshake: %v; CancelHandshake: %v", errs[0], errs[1])
+			}
+			if problem != nil {
+				t.Fatalf("round %d (%s): %v", round, id, problem)
+			}
+			st, err := stateSeen(id, mgmt1, account)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if st != want {
+				t.Fatalf("round %d: the handshake is %s, want %s (the winner's)", round, st, want)
+			}
+			member, err := inOrg(mgmt1, account)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if member != (want == otypes.HandshakeStateAccepted) {
+				t.Fatalf("round %d: handshake %s, but the account is listed in the organization: %v", round, st, member)
+			}
+			org, err := orgOfAccount(account)
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			if wantOrg := map[bool]string{true: orgIDs[mgmt1]}[member]; org != wantOrg {
+				t.Fatalf("round %d: the account sees organization %q, want %q", round, org, wantOrg)
+			}
+		}
+		t.Logf("winners over %d rounds: %v", rounds, wins)
+	})
+
+	t.Run("accept the invitations of two organizations at once", func(t *testing.T) {
+		const rounds = 30
+		wins := map[string]int{}
+		for round := range rounds {
+			account := fmt.Sprintf("72%010d", round)
+			var ids [2]string
+			for i, m := range []string{mgmt1, mgmt2} {
+				id, err := invite(i, m, account)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				ids[i] = id
+			}
+			// Organization i's invitation is accepted through replica
+			// i, one round in two the other way round.
+			flip := round % 2
+			errs := repRace(
+				func() error {
+					_, err := as(flip, account).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(ids[0])})
+					return err
+				},
+				func() error {
+					_, err := as(1-flip, account).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: aws.String(ids[1])})
+					return err
+				})
+			w := -1
+			var problem error
+			switch {
+			case errs[0] == nil && errs[1] == nil:
+				problem = errors.New("both acceptances succeeded: the account would be in two organizations")
+			case errs[0] == nil:
+				w = 0
+			case errs[1] == nil:
+				w = 1
+			default:
+				problem = fmt.Errorf("neither acceptance won: %v; %v", errs[0], errs[1])
+			}
+			if w >= 0 {
+				problem = wantLoser("the other AcceptHandshake", errs[1-w], "HandshakeConstraintViolationException")
+			}
+			if problem != nil {
+				t.Fatalf("round %d: %v", round, problem)
+			}
+			winner, loser := []string{mgmt1, mgmt2}[w], []string{mgmt1, mgmt2}[1-w]
+			wins[winner]++
+			in := map[string]bool{}
+			for _, m := range []string{mgmt1, mgmt2} {
+				ok, err := inOrg(m, account)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				in[m] = ok
+			}
+			if !in[winner] || in[loser] {
+				t.Fatalf("round %d: %s's acceptance won, but the account is listed in %s's organization: %v, in %s's: %v",
+					round, winner, winner, in[winner], loser, in[loser])
+			}
+			if org, err := orgOfAccount(account); err != nil || org != orgIDs[winner] {
+				t.Fatalf("round %d: the account sees organization %q (%v), want %s", round, org, err, orgIDs[winner])
+			}
+			for i, m := range []string{mgmt1, mgmt2} {
+				st, err := stateSeen(ids[i], m, account)
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+				want := otypes.HandshakeStateOpen // the loser's invitation stays open
+				if i == w {
+					want = otypes.HandshakeStateAccepted
+				}
+				if st != want {
+					t.Fatalf("round %d: %s's handshake is %s, want %s", round, m, st, want)
+				}
+			}
+		}
+		t.Logf("winners over %d rounds: %v", rounds, wins)
 	})
 }

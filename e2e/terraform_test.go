@@ -16,7 +16,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -296,15 +295,7 @@ func (w *tfWorkspace) run(t *testing.T, extraEnv []string, args ...string) *tfRe
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	err := cmd.Run()
-	res := &tfResult{args: args, stdout: stdout.String(), stderr: stderr.String(), err: err, took: time.Since(start)}
-	var exit *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &exit):
-		res.exitCode = exit.ExitCode()
-	default:
-		res.exitCode = -1
-	}
+	res := &tfResult{args: args, stdout: stdout.String(), stderr: stderr.String(), exitCode: processExitCode(err), err: err, took: time.Since(start)}
 	if ctx.Err() != nil {
 		res.exitCode = -1
 		res.err = fmt.Errorf("%w (%v)", ctx.Err(), err)
@@ -494,6 +485,44 @@ func tfCheckProviderURLs(t *testing.T, logPath, endpoint string) {
 	}
 }
 
+// tfLoggedRequest is one request of localsec's JSON access log.
+type tfLoggedRequest struct {
+	Service   string `json:"service"`
+	Operation string `json:"operation"`
+	Account   string `json:"account"`
+	Status    int    `json:"status"`
+	line      string // as logged, for failure messages
+}
+
+// tfLoggedRequests returns the requests of localsec's JSON access log in
+// order. A line that is not JSON fails the test at once; a line logged at
+// level ERROR, request or not, is reported as an error of the test.
+func tfLoggedRequests(t *testing.T, logs *cliLogBuffer) []tfLoggedRequest {
+	t.Helper()
+	var requests []tfLoggedRequest
+	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var rec struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+			tfLoggedRequest
+		}
+		if err := json.Unmarshal([]byte(line), &rec); err != nil {
+			t.Fatalf("localsec log line %q is not JSON: %v", line, err)
+		}
+		if rec.Level == "ERROR" {
+			t.Errorf("localsec logged an error: %s", line)
+		}
+		if rec.Msg == "request" {
+			rec.line = line
+			requests = append(requests, rec.tfLoggedRequest)
+		}
+	}
+	return requests
+}
+
 // tfCheckAccessLog checks localsec's access log: besides Macie and
 // GuardDuty, the provider only called STS GetCallerIdentity (which
 // answered 200), and it did so as each of accounts; nothing was logged
@@ -506,25 +535,8 @@ func tfCheckAccessLog(t *testing.T, logs *cliLogBuffer, accounts ...string) {
 	}
 	counts := map[key]int{}
 	identified := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var rec struct {
-			Level     string `json:"level"`
-			Msg       string `json:"msg"`
-			Service   string `json:"service"`
-			Operation string `json:"operation"`
-			Account   string `json:"account"`
-			Status    int    `json:"status"`
-		}
-		if err := json.Unmarshal([]byte(line), &rec); err != nil {
-			t.Fatalf("localsec log line %q is not JSON: %v", line, err)
-		}
-		if rec.Level == "ERROR" {
-			t.Errorf("localsec logged an error: %s", line)
-		}
-		if rec.Msg != "request" || rec.Service == "macie2" || rec.Service == "guardduty" {
+	for _, rec := range tfLoggedRequests(t, logs) {
+		if rec.Service == "macie2" || rec.Service == "guardduty" {
 			continue
 		}
 		counts[key{rec.Service, rec.Operation, rec.Account, rec.Status}]++
@@ -532,7 +544,7 @@ func tfCheckAccessLog(t *testing.T, logs *cliLogBuffer, accounts ...string) {
 			identified[rec.Account] = true
 			continue
 		}
-		t.Errorf("a request other than Macie, GuardDuty or STS GetCallerIdentity 200: %s", line)
+		t.Errorf("a request other than Macie, GuardDuty or STS GetCallerIdentity 200: %s", rec.line)
 	}
 	var summary []string
 	for k, n := range counts {

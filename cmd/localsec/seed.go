@@ -40,7 +40,7 @@ func readSeed(cfg config, logger *slog.Logger) (*seedData, error) {
 		return nil, fmt.Errorf("--seed (LOCALSEC_SEED) %s:\n%w", cfg.Seed, err)
 	}
 	logger.Info("seed read", "file", cfg.Seed, "accounts", len(dir.Accounts), "access_keys", len(dir.Keys),
-		"enablements", len(snap.Enablements), "members", len(snap.Members), "organization_admins", len(snap.OrgAdmins), "emails", len(snap.Emails))
+		"organizations", len(doc.Organizations), "enablements", len(snap.Enablements), "members", len(snap.Members), "organization_admins", len(snap.OrgAdmins), "emails", len(snap.Emails))
 
 	sd := &seedData{path: cfg.Seed, dir: dir, snap: snap, keys: map[string]string{}, credentials: cfg.Credentials}
 	for k, a := range cfg.AccessKeys {
@@ -72,6 +72,19 @@ func readSeed(cfg config, logger *slog.Logger) (*seedData, error) {
 			cfg.Seed, dir.Organization.ManagementAccount, flagOrg.ManagementAccount)
 	case !dir.Organization.Exists():
 		sd.dir.Organization = flagOrg
+	}
+	// The flags' organization is made at start in the organization its
+	// management account manages, or anew: an account of another
+	// organization of the seed cannot be its management account.
+	if flagOrg.Exists() {
+		for i, o := range doc.Organizations {
+			for _, a := range o.Accounts {
+				if a.ID == flagOrg.ManagementAccount && a.ID != o.ManagementAccount {
+					return nil, fmt.Errorf("--seed %s: --org-management-account %s is an account of organizations[%d], whose management account is %s",
+						cfg.Seed, a.ID, i, o.ManagementAccount)
+				}
+			}
+		}
 	}
 	return sd, nil
 }

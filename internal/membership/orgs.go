@@ -3,6 +3,7 @@ package membership
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/store"
@@ -193,4 +194,51 @@ func orgRefusal(err error) error {
 		return refuse(CodeNotInOrganization)
 	}
 	return err
+}
+
+// ReconcileOrganizations makes AWS Organizations agree with the services'
+// designations, as designating through the API would have: every
+// delegated administrator designation of an account in an organization
+// gets the service's trusted access and, for an account other than the
+// management account, the delegated administrator registration. It runs
+// once a seed or an older store has been loaded, whose designations were
+// written without Organizations; a designation that contradicts the
+// organization's registered delegated administrator is refused, naming
+// both.
+func (e *Engine) ReconcileOrganizations(ctx context.Context) error {
+	if e.orgs == nil {
+		return nil
+	}
+	return e.store.Update(ctx, func(tx store.Tx) error {
+		snap, err := tx.All(ctx)
+		if err != nil {
+			return err
+		}
+		services := map[string]*Service{}
+		for _, s := range e.servicesByPrincipal("") {
+			services[s.name] = s
+		}
+		for _, a := range snap.OrgAdmins {
+			s := services[a.Service]
+			if s == nil {
+				continue
+			}
+			v, err := s.orgOf(ctx, tx, a.Account)
+			if err != nil {
+				return err
+			}
+			if !v.exists {
+				continue
+			}
+			if err := s.designate(v, a.Account); err != nil {
+				if ErrorCode(err) == CodeOrgAdminExists {
+					current, _, _ := v.live.DelegatedAdministrator(v.org, s.rules.ServicePrincipal)
+					return fmt.Errorf("%s's delegated administrator in %s is %s, but the organization %s registered %s for %s",
+						a.Service, a.Region, a.Account, v.org.ID, current, s.rules.ServicePrincipal)
+				}
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -249,6 +249,12 @@ func (t *txn) join(o *orgRecord, account, method string) error {
 		return err
 	}
 	rec.OrgID, rec.ParentID, rec.JoinedMethod, rec.Joined, rec.State = o.ID, o.RootID, method, t.now, StateActive
+	if method == JoinedCreated && rec.RoleName == "" {
+		// An account the flags, a seed or an open organization make
+		// CREATED has what CreateAccount gives: the default role, which
+		// the management account may assume.
+		rec.RoleName, rec.CreatedBy = DefaultRoleName, o.Management
+	}
 	if err := t.put(kindAccount, account, rec); err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/localsec/localsec/internal/membership"
+	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/protocol"
 	"github.com/localsec/localsec/internal/service/guardduty"
 	"github.com/localsec/localsec/internal/service/macie2"
@@ -89,6 +90,26 @@ func Load(doc Document, now time.Time, newID func() string) (Directory, store.Sn
 			}
 		}
 		dir.Organization = membership.Organization{ManagementAccount: o.ManagementAccount, Accounts: o.Accounts}
+	}
+	orgs := loadOrganizations(doc, dir, now, newID, bad)
+	if o := doc.Organization; o != nil {
+		// The shortcut's organization is made at start in the one its
+		// management account manages, or anew: never around an account
+		// of another organization.
+		for i, od := range orgs.Organizations {
+			for _, a := range od.Accounts {
+				if a.ID == o.ManagementAccount && od.Management != a.ID {
+					bad("organization", "managementAccount %s is an account of organizations[%d] (%s), managed by %s", a.ID, i, od.ID, od.Management)
+				}
+			}
+		}
+	}
+	var sectionRecords []store.Record
+	if len(doc.Organizations)+len(doc.StandaloneAccounts) > 0 && len(problems) == 0 {
+		var err error
+		if sectionRecords, err = orgs.Records(); err != nil {
+			bad("organizations", "%v", err)
+		}
 	}
 
 	at := func(t *time.Time) time.Time {
@@ -197,12 +218,16 @@ func Load(doc Document, now time.Time, newID func() string) (Directory, store.Sn
 				bad(where, "%s", strings.TrimPrefix(err.Error(), "store: "))
 			}
 		}
+		if organizations.IsRecordKind(r.Kind) && len(doc.Organizations)+len(doc.StandaloneAccounts) > 0 {
+			bad(where, "kind %s is AWS Organizations' own, which the organizations section describes: give one or the other", r.Kind)
+		}
 		value, err := recordBytes(r)
 		if err != nil {
 			bad(where, "%v", err)
 		}
 		snap.Records = append(snap.Records, store.Record{Kind: r.Kind, Key: r.Key, Value: value})
 	}
+	snap.Records = append(snap.Records, sectionRecords...)
 	if len(problems) == 0 {
 		problems = membership.CheckInvariants(snap, dir.Organization)
 	}
@@ -257,7 +282,26 @@ func settingsValue(b []byte) any {
 // service and region in name order, with each service's own status names.
 func Build(dir Directory, snap store.Snapshot) Document {
 	doc := Document{Version: Version, Accounts: dir.Accounts}
-	if dir.Organization.Exists() {
+	// AWS Organizations' records are written as the organizations
+	// section, which then holds the whole of its state: the shortcut,
+	// which would make an organization at start, is left out. Records the
+	// section cannot say stay records, with the shortcut as before.
+	var orgRecords, otherRecords []store.Record
+	for _, r := range snap.Records {
+		if organizations.IsRecordKind(r.Kind) {
+			orgRecords = append(orgRecords, r)
+		} else {
+			otherRecords = append(otherRecords, r)
+		}
+	}
+	described := false
+	if len(orgRecords) > 0 {
+		doc.Organizations, doc.StandaloneAccounts, described = organizationsSection(dir, orgRecords)
+	}
+	if !described {
+		otherRecords = snap.Records
+	}
+	if dir.Organization.Exists() && !described {
 		doc.Organization = &Organization{ManagementAccount: dir.Organization.ManagementAccount, Accounts: dir.Organization.Accounts}
 	}
 	byScope := map[store.Scope]*Service{}
@@ -323,7 +367,7 @@ func Build(dir Directory, snap store.Snapshot) Document {
 		doc.Emails = append(doc.Emails, Email{ID: e.ID, Service: e.Service, Region: e.Region, From: e.From, To: e.To,
 			Address: e.Address, Message: e.Message, InvitationID: e.InvitationID, SentAt: tp(e.Sent)})
 	}
-	for _, r := range snap.Records {
+	for _, r := range otherRecords {
 		doc.Records = append(doc.Records, documentRecord(r))
 	}
 	return doc

@@ -1,14 +1,17 @@
 // Package seed reads and writes localsec's state as a document (JSON or
-// YAML): the accounts with their access keys and emails, the organization,
-// and per service and region the enablements, member records, delegated
-// administrators and the outbox. `--seed FILE` loads one at start;
-// `localsec export` and GET /_localsec/state write one, in the same
-// format, so that an export seeds an identical state.
+// YAML): the accounts with their access keys and emails, AWS
+// Organizations' organizations, and per service and region the
+// enablements, member records, delegated administrators and the outbox.
+// `--seed FILE` loads one at start; `localsec export` and GET
+// /_localsec/state write one, in the same format, so that an export
+// seeds an identical state.
 //
-// The records section holds the records engines keep as documents of
-// their own (store.Record: the organizations engine's organizations,
-// accounts, handshakes…), each with its kind, its key and its value in
-// one of two fields:
+// AWS Organizations' state is the organizations section (organizations.go),
+// readable and written by hand as well as by an export. The records
+// section holds the other records engines keep as documents of their own
+// (store.Record: STS sessions…), and AWS Organizations' own records in
+// documents exported before the section, each with its kind, its key and
+// its value in one of two fields:
 //
 //	records:
 //	  - kind: organization
@@ -50,9 +53,14 @@ type Document struct {
 	Version      int           `json:"version" yaml:"version"`
 	Accounts     []Account     `json:"accounts,omitempty" yaml:"accounts,omitempty"`
 	Organization *Organization `json:"organization,omitempty" yaml:"organization,omitempty"`
-	Services     []Service     `json:"services,omitempty" yaml:"services,omitempty"`
-	Emails       []Email       `json:"emails,omitempty" yaml:"emails,omitempty"`
-	Records      []Record      `json:"records,omitempty" yaml:"records,omitempty"`
+	// Organizations are AWS Organizations' organizations in full, and
+	// StandaloneAccounts the accounts it knows outside any (see
+	// organizations.go).
+	Organizations      []OrganizationState `json:"organizations,omitempty" yaml:"organizations,omitempty"`
+	StandaloneAccounts []StandaloneAccount `json:"standaloneAccounts,omitempty" yaml:"standaloneAccounts,omitempty"`
+	Services           []Service           `json:"services,omitempty" yaml:"services,omitempty"`
+	Emails             []Email             `json:"emails,omitempty" yaml:"emails,omitempty"`
+	Records            []Record            `json:"records,omitempty" yaml:"records,omitempty"`
 }
 
 // Account is an AWS account as localsec knows it: how callers reach it
@@ -72,7 +80,11 @@ type AccessKey struct {
 	Secret string `json:"secret,omitempty" yaml:"secret,omitempty"`
 }
 
-// Organization is the AWS Organizations organization.
+// Organization is the shortcut for an AWS Organizations organization, as
+// the flags --org-management-account and --org-accounts give it: made at
+// start with its accounts as CREATED accounts of its root (open to every
+// account without accounts). The organizations section describes
+// organizations in full.
 type Organization struct {
 	ManagementAccount string   `json:"managementAccount" yaml:"managementAccount"`
 	Accounts          []string `json:"accounts,omitempty" yaml:"accounts,omitempty"`

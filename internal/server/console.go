@@ -99,11 +99,19 @@ func (s *Server) console(w http.ResponseWriter, r *http.Request) {
 		s.internalError(w, r, err)
 		return
 	}
+	// Organizations is read through its engine, in a transaction of its
+	// own: the page may be a moment apart between the two reads, as it is
+	// between two refreshes.
+	orgs, err := s.orgs.Overviews(r.Context())
+	if err != nil {
+		s.internalError(w, r, err)
+		return
+	}
 	q := parseConsoleQuery(r)
 	if s.token == "" {
 		q.token = "" // nothing to keep
 	}
-	view := buildConsoleView(doc, q, s.region, s.clock.Now())
+	view := buildConsoleView(doc, orgs, q, s.region, s.clock.Now())
 	var buf bytes.Buffer
 	if err := consoleTemplate.Execute(&buf, view); err != nil {
 		s.internalError(w, r, err)

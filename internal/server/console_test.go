@@ -16,6 +16,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	otypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
+
+	"github.com/localsec/localsec/internal/membership"
 	"github.com/localsec/localsec/internal/seed"
 	"github.com/localsec/localsec/internal/server"
 )
@@ -768,5 +774,226 @@ func TestConsoleGraphCap(t *testing.T) {
 	}
 	if n := len(graph.elems("tr", "member")); n != records {
 		t.Fatalf("the table lists %d records, want %d", n, records)
+	}
+}
+
+// conOrgClient is an Organizations client (the Go SDK) of account on ts.
+func conOrgClient(ts *httptest.Server, account string) *organizations.Client {
+	return organizations.New(organizations.Options{
+		Region:       "us-east-1",
+		BaseEndpoint: aws.String(ts.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(account, "localsec-secret", ""),
+		HTTPClient:   ts.Client(),
+		Retryer:      aws.NopRetryer{},
+	})
+}
+
+// conResult is the answer of an SDK call, for conCall(…).ok(t).
+type conResult[T any] struct {
+	v   T
+	err error
+}
+
+func conCall[T any](v T, err error) conResult[T] { return conResult[T]{v, err} }
+
+// ok fails the test on the call's error and returns its output.
+func (r conResult[T]) ok(t *testing.T) T {
+	t.Helper()
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.v
+}
+
+// The organizations section shows what the Organizations API made: the
+// tree of the root and OUs, every account, the open handshakes and the
+// answered ones, trusted access and delegated administrators; names and
+// notes in it are text, never markup.
+func TestConsoleOrganizations(t *testing.T) {
+	const (
+		mgmt     = "999999999999"
+		invited  = admin  // joins by invitation, then is moved into an OU and registered
+		pending  = member // holds an open invitation
+		ouName   = `Workloads <script>alert("ou")</script>`
+		accName  = `Dev <b>team</b> & co`
+		accEmail = "dev-team@example.com"
+		notes    = `<i>please</i> join`
+	)
+	ctx := context.Background()
+	ts := newTestServer(t, testConfig())
+
+	// No organization yet: the section says so.
+	page, _ := conGet(t, ts, "/_localsec/ui")
+	if text := page.byID(t, "organizations").Text(); !strings.Contains(text, "No organization") ||
+		len(page.byID(t, "organizations").elems("div", "org")) != 0 {
+		t.Fatalf("organizations section with no organization = %q", text)
+	}
+
+	m := conOrgClient(ts, mgmt)
+	org := conCall(m.CreateOrganization(ctx, &organizations.CreateOrganizationInput{FeatureSet: otypes.OrganizationFeatureSetAll})).ok(t).Organization
+	orgID := aws.ToString(org.Id)
+	rootID := aws.ToString(conCall(m.ListRoots(ctx, &organizations.ListRootsInput{})).ok(t).Roots[0].Id)
+
+	accepted := conCall(m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(invited), Type: otypes.HandshakePartyTypeAccount}})).ok(t).Handshake
+	conCall(conOrgClient(ts, invited).AcceptHandshake(ctx, &organizations.AcceptHandshakeInput{HandshakeId: accepted.Id})).ok(t)
+	open := conCall(m.InviteAccountToOrganization(ctx, &organizations.InviteAccountToOrganizationInput{
+		Target: &otypes.HandshakeParty{Id: aws.String(pending), Type: otypes.HandshakePartyTypeAccount}, Notes: aws.String(notes)})).ok(t).Handshake
+
+	car := conCall(m.CreateAccount(ctx, &organizations.CreateAccountInput{AccountName: aws.String(accName), Email: aws.String(accEmail)})).ok(t).CreateAccountStatus
+	created := aws.ToString(conCall(m.DescribeCreateAccountStatus(ctx, &organizations.DescribeCreateAccountStatusInput{
+		CreateAccountRequestId: car.Id})).ok(t).CreateAccountStatus.AccountId)
+
+	workloads := aws.ToString(conCall(m.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+		ParentId: aws.String(rootID), Name: aws.String(ouName)})).ok(t).OrganizationalUnit.Id)
+	prod := aws.ToString(conCall(m.CreateOrganizationalUnit(ctx, &organizations.CreateOrganizationalUnitInput{
+		ParentId: aws.String(workloads), Name: aws.String("Prod")})).ok(t).OrganizationalUnit.Id)
+	conCall(m.MoveAccount(ctx, &organizations.MoveAccountInput{AccountId: aws.String(invited),
+		SourceParentId: aws.String(rootID), DestinationParentId: aws.String(prod)})).ok(t)
+
+	conCall(m.EnableAWSServiceAccess(ctx, &organizations.EnableAWSServiceAccessInput{ServicePrincipal: aws.String("macie.amazonaws.com")})).ok(t)
+	conCall(m.RegisterDelegatedAdministrator(ctx, &organizations.RegisterDelegatedAdministratorInput{
+		AccountId: aws.String(invited), ServicePrincipal: aws.String("macie.amazonaws.com")})).ok(t)
+
+	// Whatever service and region the page shows, the organization is
+	// the same (Organizations is global).
+	for _, target := range []string{"/_localsec/ui", "/_localsec/ui?service=guardduty&region=eu-west-3"} {
+		page, raw := conGet(t, ts, target)
+		section := page.byID(t, "organizations")
+		orgs := section.elems("div", "org")
+		if len(orgs) != 1 || orgs[0].Attr["data-org"] != orgID {
+			t.Fatalf("%s: organizations %v, want %s", target, orgs, orgID)
+		}
+		o := orgs[0]
+		if s := o.elems("p", "org-summary"); len(s) != 1 || !strings.Contains(s[0].Text(), "management account "+mgmt) ||
+			!strings.Contains(s[0].Text(), "feature set ALL") {
+			t.Errorf("%s: summary %v", target, s)
+		}
+
+		// The tree: the root holds the management account, the created
+		// account and the OU; the OU holds Prod; Prod holds the invited
+		// account.
+		parent := map[string]string{} // element id or account → its parent's id
+		name := map[string]string{}
+		for _, li := range o.elems("li", "") {
+			id := li.Attr["data-id"] + li.Attr["data-account"]
+			if span := li.elems("span", "parent-name"); len(span) > 0 && li.Attr["data-id"] != "" {
+				name[id] = span[0].Text()
+			}
+			if ul := li.child("ul"); ul != nil {
+				for _, c := range ul.Children {
+					parent[c.Attr["data-id"]+c.Attr["data-account"]] = id
+				}
+			}
+		}
+		wantParent := map[string]string{mgmt: rootID, created: rootID, workloads: rootID, prod: workloads, invited: prod}
+		for child, want := range wantParent {
+			if parent[child] != want {
+				t.Errorf("%s: in the tree, %s is under %q, want %q", target, child, parent[child], want)
+			}
+		}
+		if name[rootID] != "Root" || name[workloads] != ouName || name[prod] != "Prod" {
+			t.Errorf("%s: tree names %v", target, name)
+		}
+
+		// Every account with its facts.
+		rows := map[string]string{}
+		for _, r := range o.elems("tr", "org-account") {
+			rows[r.Attr["data-account"]] = r.Text()
+			if want := wantParent[r.Attr["data-account"]]; r.Attr["data-parent"] != want {
+				t.Errorf("%s: account %s has data-parent %q, want %q", target, r.Attr["data-account"], r.Attr["data-parent"], want)
+			}
+		}
+		for id, want := range map[string][]string{
+			mgmt:    {"management", "ACTIVE", "INVITED", "2024-05-01 12:00:00Z", "Root " + rootID},
+			invited: {"account-" + invited, "ACTIVE", "INVITED", "Prod " + prod},
+			created: {accName, accEmail, "ACTIVE", "CREATED", "Root " + rootID, "OrganizationAccountAccessRole"},
+		} {
+			for _, w := range want {
+				if !strings.Contains(rows[id], w) {
+					t.Errorf("%s: account row of %s = %q, lacks %q", target, id, rows[id], w)
+				}
+			}
+		}
+		if len(rows) != 3 {
+			t.Errorf("%s: %d account rows, want 3: %v", target, len(rows), rows)
+		}
+
+		// The open handshake, and the accepted one apart.
+		var openRows, closedRows []*conNode
+		for _, r := range o.elems("tr", "handshake") {
+			if r.Attr["data-state"] == "OPEN" {
+				openRows = append(openRows, r)
+			} else {
+				closedRows = append(closedRows, r)
+			}
+		}
+		if len(openRows) != 1 || openRows[0].Attr["data-handshake"] != aws.ToString(open.Id) || openRows[0].Attr["data-target"] != pending {
+			t.Fatalf("%s: open handshakes %v, want %s to %s", target, openRows, aws.ToString(open.Id), pending)
+		}
+		for _, w := range []string{orgID, mgmt, "account " + pending, "OPEN", "2024-05-01 12:00:00Z", "2024-05-16 12:00:00Z", notes} {
+			if !strings.Contains(openRows[0].Text(), w) {
+				t.Errorf("%s: open handshake row %q lacks %q", target, openRows[0].Text(), w)
+			}
+		}
+		if len(closedRows) != 1 || closedRows[0].Attr["data-handshake"] != aws.ToString(accepted.Id) || closedRows[0].Attr["data-state"] != "ACCEPTED" {
+			t.Errorf("%s: answered handshakes %v, want %s ACCEPTED", target, closedRows, aws.ToString(accepted.Id))
+		}
+
+		if rows := o.elems("tr", "service-access"); len(rows) != 1 || rows[0].Attr["data-principal"] != "macie.amazonaws.com" {
+			t.Errorf("%s: trusted access %v", target, rows)
+		}
+		if rows := o.elems("tr", "org-delegated"); len(rows) != 1 || rows[0].Attr["data-principal"] != "macie.amazonaws.com" ||
+			rows[0].Attr["data-account"] != invited || !strings.Contains(rows[0].Text(), "account-"+invited) {
+			t.Errorf("%s: delegated administrators %v", target, rows)
+		}
+
+		// The accounts table above knows each account's place.
+		for _, r := range page.byID(t, "accounts").elems("tr", "account") {
+			want := map[string]string{mgmt: "management · " + orgID, invited: "member · " + orgID, created: "member · " + orgID}[r.Attr["data-account"]]
+			if want != "" && !strings.Contains(r.Text(), want) {
+				t.Errorf("%s: accounts row %q lacks %q", target, r.Text(), want)
+			}
+			if r.Attr["data-account"] == created && !strings.Contains(r.Text(), accName) {
+				t.Errorf("%s: accounts row of the created account %q lacks its name", target, r.Text())
+			}
+		}
+
+		// Names and notes are text.
+		if strings.Contains(raw, "<script") || strings.Contains(raw, "<b>") || strings.Contains(raw, "<i>") {
+			t.Errorf("%s: markup of a name or note is in the page unescaped", target)
+		}
+		for _, escaped := range []string{
+			"Workloads &lt;script&gt;alert(&#34;ou&#34;)&lt;/script&gt;", "Dev &lt;b&gt;team&lt;/b&gt; &amp; co", "&lt;i&gt;please&lt;/i&gt; join",
+		} {
+			if !strings.Contains(raw, escaped) {
+				t.Errorf("%s: the page lacks %q", target, escaped)
+			}
+		}
+		conNoExternal(t, page, raw)
+	}
+}
+
+// An organization made from --org-management-account alone is open: the
+// page says so, and counts in it the accounts of no organization, which
+// join as soon as a security service asks about them.
+func TestConsoleOpenOrganization(t *testing.T) {
+	cfg := testConfig()
+	cfg.Organization = membership.Organization{ManagementAccount: "999999999999"}
+	// An account the directory knows and no service has asked about.
+	cfg.Directory = []seed.Account{{ID: admin, Name: "security-tooling"}}
+	ts := newTestServer(t, cfg)
+	page, _ := conGet(t, ts, "/_localsec/ui")
+	orgs := page.byID(t, "organizations").elems("div", "org")
+	if len(orgs) != 1 || !strings.Contains(orgs[0].elems("p", "org-summary")[0].Text(), "open every account of no organization") {
+		t.Fatalf("organizations %v", orgs)
+	}
+	orgID := orgs[0].Attr["data-org"]
+	rows := map[string]string{}
+	for _, r := range page.byID(t, "accounts").elems("tr", "account") {
+		rows[r.Attr["data-account"]] = r.Text()
+	}
+	if !strings.Contains(rows["999999999999"], "management · "+orgID) || !strings.Contains(rows[admin], "member · "+orgID+" (open)") {
+		t.Fatalf("accounts %v", rows)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/localsec/localsec/internal/organizations"
 	"github.com/localsec/localsec/internal/outbox"
 	"github.com/localsec/localsec/internal/seed"
 	"github.com/localsec/localsec/internal/store"
@@ -24,12 +25,15 @@ type consoleView struct {
 	HasState        bool // the selected pair has any record or email
 	GuardDuty       bool // show detector ids
 
-	Organization *seed.Organization
-	Accounts     []consoleAccount
-	Graph        *consoleGraph
-	Members      []consoleMember
-	Invitations  []consoleMember
-	Admins       []consoleDelegated
+	Accounts    []consoleAccount
+	Graph       *consoleGraph
+	Members     []consoleMember
+	Invitations []consoleMember
+	Admins      []consoleDelegated
+
+	// Organizations are AWS Organizations' organizations: global, the
+	// same whatever the selected pair.
+	Organizations []consoleOrg
 
 	Account      string // the outbox filter
 	AccountLinks []consoleLink
@@ -53,7 +57,7 @@ type consoleLink struct {
 type consoleAccount struct {
 	ID, Name, Email string
 	AccessKeys      string
-	Org             string // "management", "member" or ""
+	Org             string // "management · o-…", "member · o-…" or ""
 	Enabled         string // the enablement status, "" when not enabled
 	DetectorID      string
 	Roles           []string
@@ -149,8 +153,9 @@ func choosePair(q consoleQuery, scopes []consoleScope, defaultRegion string) (st
 	return service, region
 }
 
-// buildConsoleView computes the page for query q from doc.
-func buildConsoleView(doc seed.Document, q consoleQuery, defaultRegion string, now time.Time) *consoleView {
+// buildConsoleView computes the page for query q from doc and the
+// Organizations engine's overview of every organization.
+func buildConsoleView(doc seed.Document, orgs []organizations.Overview, q consoleQuery, defaultRegion string, now time.Time) *consoleView {
 	// The pairs with state: records or emails.
 	var scopes []consoleScope
 	addScope := func(s consoleScope) {
@@ -170,17 +175,17 @@ func buildConsoleView(doc seed.Document, q consoleQuery, defaultRegion string, n
 	service, region := choosePair(q, scopes, defaultRegion)
 
 	v := &consoleView{
-		Now:          now.UTC().Format("2006-01-02 15:04:05Z"),
-		Refresh:      q.refresh,
-		Service:      service,
-		Region:       region,
-		ServiceName:  consoleServiceName(service),
-		GuardDuty:    service == "guardduty",
-		Organization: doc.Organization,
-		Account:      q.account,
-		FormService:  service,
-		FormRegion:   region,
-		FormToken:    q.token,
+		Now:           now.UTC().Format("2006-01-02 15:04:05Z"),
+		Refresh:       q.refresh,
+		Service:       service,
+		Region:        region,
+		ServiceName:   consoleServiceName(service),
+		GuardDuty:     service == "guardduty",
+		Organizations: buildConsoleOrgs(orgs),
+		Account:       q.account,
+		FormService:   service,
+		FormRegion:    region,
+		FormToken:     q.token,
 	}
 	if q.refresh != consoleDefaultRefresh {
 		v.FormRefresh = strconv.Itoa(q.refresh)
@@ -221,12 +226,20 @@ func buildConsoleView(doc seed.Document, q consoleQuery, defaultRegion string, n
 		}
 		row.AccessKeys = strings.Join(keys, " ")
 	}
-	if o := doc.Organization; o != nil {
-		account(o.ManagementAccount).Org = "management"
-		for _, id := range o.Accounts {
-			if a := account(id); a.Org == "" {
-				a.Org = "member"
+	// Where each account stands in AWS Organizations.
+	open := ""
+	var orgAccounts []organizations.AccountDescription
+	for _, o := range orgs {
+		if o.Open {
+			open = o.ID
+		}
+		for _, m := range o.Accounts {
+			a := account(m.ID)
+			a.Org = "member · " + o.ID
+			if m.ID == o.Management {
+				a.Org = "management · " + o.ID
 			}
+			orgAccounts = append(orgAccounts, m)
 		}
 	}
 	for _, en := range state.Enabled {
@@ -286,9 +299,18 @@ func buildConsoleView(doc seed.Document, q consoleQuery, defaultRegion string, n
 	slices.SortFunc(v.Invitations, func(a, b consoleMember) int {
 		return cmp.Or(cmp.Compare(b.InvitedAt, a.InvitedAt), cmp.Compare(a.Admin, b.Admin), cmp.Compare(a.Member, b.Member))
 	})
+	// The name and email Organizations knows (CreateAccount's) for the
+	// accounts the directory and the member records leave without.
+	for _, m := range orgAccounts {
+		a := names[m.ID]
+		a.Name = cmp.Or(a.Name, m.Name)
+		a.Email = cmp.Or(a.Email, m.Email)
+	}
 	for _, a := range names {
-		if o := doc.Organization; o != nil && len(o.Accounts) == 0 && a.Org == "" {
-			a.Org = "member" // an organization of every account
+		if open != "" && a.Org == "" {
+			// An open organization takes the account in as soon as a
+			// security service asks about it.
+			a.Org = "member · " + open + " (open)"
 		}
 		v.Accounts = append(v.Accounts, *a)
 	}

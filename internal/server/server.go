@@ -204,6 +204,12 @@ func Open(cfg Config) (*Server, error) {
 	if err := s.seedOrganization(ctx); err != nil {
 		return s, fmt.Errorf("the organization of %s: %w", cfg.Organization.ManagementAccount, err)
 	}
+	// Designations a seed or an older store holds were written without
+	// Organizations: give them the trusted access and registrations the
+	// API would have made.
+	if err := engine.ReconcileOrganizations(ctx); err != nil {
+		return s, fmt.Errorf("seed: %w", err)
+	}
 	return s, nil
 }
 

@@ -58,19 +58,60 @@ class Wire:
         return json.loads(self.body or b"{}")
 
 
-def client(service, endpoint, account):
-    """A client of service at endpoint as account (its access key id), with
-    retries off and its Wire as .localsec_wire."""
-    c = boto3.session.Session().client(
+def session_client(session, service, endpoint):
+    """A client of service at endpoint signing with session's credentials,
+    with retries off and its Wire as .localsec_wire."""
+    c = session.client(
         service,
         endpoint_url=endpoint,
         region_name=REGION,
-        aws_access_key_id=account,
-        aws_secret_access_key="localsec-secret-" + account,
         config=Config(retries={"total_max_attempts": 1}),
     )
     c.localsec_wire = Wire(c)
     return c
+
+
+def client(service, endpoint, account):
+    """A client of service at endpoint as account (its access key id), with
+    retries off and its Wire as .localsec_wire."""
+    session = boto3.session.Session(
+        aws_access_key_id=account,
+        aws_secret_access_key="localsec-secret-" + account,
+        region_name=REGION,
+    )
+    return session_client(session, service, endpoint)
+
+
+def assumed_session(creds):
+    """A session that acts with the temporary credentials of an assumed
+    role (the Credentials sts.assume_role answers), as a landing zone's
+    boto3 session does; session_client makes its clients."""
+    return boto3.session.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name=REGION,
+    )
+
+
+def _expect_raises(caught, code, status, message, call, exact, kwargs):
+    """Calls call(**kwargs), which must raise caught with that error code,
+    HTTP status and message (exactly, or containing it when exact is
+    False). Returns the error response; another exception propagates."""
+    try:
+        out = call(**kwargs)
+    except caught as e:
+        err = e.response["Error"]
+        equal(f"{call.__name__} error code", err.get("Code"), code)
+        equal(f"{call.__name__} HTTP status", e.response["ResponseMetadata"]["HTTPStatusCode"], status)
+        got = err.get("Message", "")
+        if exact:
+            equal(f"{call.__name__} error message", got, message)
+        else:
+            check(message in got, f"{call.__name__} error message {got!r} does not contain {message!r}")
+        return e.response
+    out.pop("ResponseMetadata", None)
+    raise Failure(f"{call.__name__}: want {code}, the call succeeded: {out!r}")
 
 
 def expect_error(client, exception, status, message, call, *, exact=True, body_type=None, **kwargs):
@@ -78,29 +119,28 @@ def expect_error(client, exception, status, message, call, *, exact=True, body_t
     with that error code, HTTP status and message (exactly, or containing
     it when exact is False), and, when body_type is given, that "__type" in
     the raw body. Returns the error response."""
-    modelled = getattr(client.exceptions, exception)
     try:
-        out = call(**kwargs)
-    except modelled as e:
-        err = e.response["Error"]
-        equal(f"{call.__name__} error code", err.get("Code"), exception)
-        equal(f"{call.__name__} HTTP status", e.response["ResponseMetadata"]["HTTPStatusCode"], status)
-        got = err.get("Message", "")
-        if exact:
-            equal(f"{call.__name__} error message", got, message)
-        else:
-            check(message in got, f"{call.__name__} error message {got!r} does not contain {message!r}")
-        if body_type is not None:
-            equal(f"{call.__name__} body __type", client.localsec_wire.json().get("__type"), body_type)
-        return e.response
+        resp = _expect_raises(getattr(client.exceptions, exception), exception, status, message, call, exact, kwargs)
     except ClientError as e:
         err = e.response["Error"]
         raise Failure(f"{call.__name__}: want {exception}, got {err.get('Code')}: {err.get('Message')!r}") from e
-    out.pop("ResponseMetadata", None)
-    raise Failure(f"{call.__name__}: want {exception}, the call succeeded: {out!r}")
+    if body_type is not None:
+        equal(f"{call.__name__} body __type", client.localsec_wire.json().get("__type"), body_type)
+    return resp
 
 
-def _http(url, method="GET"):
+def expect_unmodelled_error(code, status, message, call, **kwargs):
+    """Calls call(**kwargs), which must fail with the error code, HTTP
+    status and exact message of an error the service's model does not name
+    (so botocore raises a plain ClientError): STS's AccessDenied and
+    ExpiredToken, every service's ExpiredTokenException. Returns the error
+    response."""
+    return _expect_raises(ClientError, code, status, message, call, True, kwargs)
+
+
+def http_status(url, method="GET"):
+    """The HTTP status of a request without a body (an empty one for POST)
+    to one of localsec's own endpoints."""
     req = urllib.request.Request(url, method=method, data=b"" if method == "POST" else None)
     with urllib.request.urlopen(req, timeout=10) as resp:
         return resp.status
@@ -111,17 +151,17 @@ def prepare(endpoint):
     deadline = time.monotonic() + 30
     while True:
         try:
-            if _http(endpoint + "/_localsec/health") == 200:
+            if http_status(endpoint + "/_localsec/health") == 200:
                 break
         except (urllib.error.URLError, OSError) as e:
             if time.monotonic() > deadline:
                 raise Failure(f"localsec at {endpoint} is not healthy after 30s: {e}") from e
         time.sleep(0.1)
-    equal("POST /_localsec/reset status", _http(endpoint + "/_localsec/reset", "POST"), 200)
+    equal("POST /_localsec/reset status", http_status(endpoint + "/_localsec/reset", "POST"), 200)
     print(f"reset localsec at {endpoint}", flush=True)
 
 
-def run(name, scenario):
+def run(name, scenario, accounts="two"):
     """The main of a scenario script: the endpoint is argv[1], else
     $LOCALSEC_URL; it prepares localsec, runs scenario(endpoint) and exits 0
     when every step passed, 1 at the first failure."""
@@ -140,5 +180,5 @@ def run(name, scenario):
         print("FAIL: unexpected error:", file=sys.stderr)
         traceback.print_exc()
         sys.exit(1)
-    print(f"PASS: {name} two-account scenario")
+    print(f"PASS: {name} {accounts}-account scenario")
     sys.exit(0)

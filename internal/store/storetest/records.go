@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -886,59 +885,19 @@ func testRecordUpdateErrorRollsBack(t *testing.T, s store.Store) {
 	checkEqual(t, "records after the same writes committed", inTx, takeRecordSnapshot(t, s))
 }
 
+var recordsWorld = txWorld{
+	name:     "records",
+	seed:     func(t *testing.T, s store.Store) any { return seedRecordWorld(t, s) },
+	mutate:   mutateRecords,
+	snapshot: func(t *testing.T, s store.Store) any { return takeRecordSnapshot(t, s) },
+}
+
 func testRecordUpdatePanicRollsBack(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	before := seedRecordWorld(t, s)
-	want := &panicValue{"storetest: fn panics on purpose"}
-	var err error
-	got := func() (p any) {
-		defer func() { p = recover() }()
-		err = s.Update(ctx, func(tx store.Tx) error {
-			if err := mutateRecords(ctx)(tx); err != nil {
-				return err
-			}
-			panic(want)
-		})
-		return nil
-	}()
-	switch {
-	case got == nil:
-		t.Fatalf("Update swallowed fn's panic and returned %v", err)
-	case got != any(want):
-		t.Fatalf("Update panicked with %#v, want fn's panic value %#v", got, want)
-	}
-	checkEqual(t, "records after an Update whose fn panicked", before, takeRecordSnapshot(t, s))
-	mustUpdate(t, s, mutateRecords(ctx))
-	if len(diff(before, takeRecordSnapshot(t, s))) == 0 {
-		t.Error("Update after a panic did not write")
-	}
+	checkPanicRollsBack(t, s, recordsWorld)
 }
 
 func testRecordUpdateGoexitRollsBack(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	before := seedRecordWorld(t, s)
-	done := make(chan struct{})
-	wrote := false
-	go func() {
-		defer close(done)
-		_ = s.Update(ctx, func(tx store.Tx) error {
-			if err := mutateRecords(ctx)(tx); err != nil {
-				return err
-			}
-			wrote = true
-			runtime.Goexit()
-			return nil
-		})
-	}()
-	<-done
-	if !wrote {
-		t.Fatal("suite bug: fn did not write before exiting")
-	}
-	checkEqual(t, "records after an Update whose fn called runtime.Goexit", before, takeRecordSnapshot(t, s))
-	mustUpdate(t, s, mutateRecords(ctx))
-	if len(diff(before, takeRecordSnapshot(t, s))) == 0 {
-		t.Error("Update after a Goexit did not write")
-	}
+	checkGoexitRollsBack(t, s, recordsWorld)
 }
 
 func testRecordUpdateReadsOwnWrites(t *testing.T, s store.Store) {

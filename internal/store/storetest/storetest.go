@@ -1174,17 +1174,43 @@ func testUpdateErrorRollsBack(t *testing.T, s store.Store) {
 
 type panicValue struct{ msg string }
 
-func testUpdatePanicRollsBack(t *testing.T, s store.Store) {
-	ctx := t.Context()
-	mustUpdate(t, s, seedWorld(ctx))
-	before := takeSnapshot(t, s)
+// txWorld is a state the transaction tests write and compare: the
+// membership records (memberWorld) or the generic records (recordsWorld).
+// seed writes it and returns what a transaction then reads; mutate changes
+// it every way the kind allows; snapshot reads it back.
+type txWorld struct {
+	name     string
+	seed     func(*testing.T, store.Store) any
+	mutate   func(context.Context) func(store.Tx) error
+	snapshot func(*testing.T, store.Store) any
+}
 
+var memberWorld = txWorld{
+	name: "membership state",
+	seed: func(t *testing.T, s store.Store) any {
+		mustUpdate(t, s, seedWorld(t.Context()))
+		return takeSnapshot(t, s)
+	},
+	mutate:   mutateWorld,
+	snapshot: func(t *testing.T, s store.Store) any { return takeSnapshot(t, s) },
+}
+
+func testUpdatePanicRollsBack(t *testing.T, s store.Store) { checkPanicRollsBack(t, s, memberWorld) }
+
+func testUpdateGoexitRollsBack(t *testing.T, s store.Store) { checkGoexitRollsBack(t, s, memberWorld) }
+
+// checkPanicRollsBack: fn panics after writing; Update re-panics with fn's
+// value and keeps nothing, and the store is still usable (no lock left
+// held, no transaction open).
+func checkPanicRollsBack(t *testing.T, s store.Store, w txWorld) {
+	ctx := t.Context()
+	before := w.seed(t, s)
 	want := &panicValue{"storetest: fn panics on purpose"}
 	var err error
 	got := func() (p any) {
 		defer func() { p = recover() }()
 		err = s.Update(ctx, func(tx store.Tx) error {
-			if err := mutateWorld(ctx)(tx); err != nil {
+			if err := w.mutate(ctx)(tx); err != nil {
 				return err
 			}
 			panic(want)
@@ -1197,29 +1223,25 @@ func testUpdatePanicRollsBack(t *testing.T, s store.Store) {
 	case got != any(want):
 		t.Fatalf("Update panicked with %#v, want fn's panic value %#v", got, want)
 	}
-	checkSnapshot(t, "after Update whose fn panicked", before, takeSnapshot(t, s))
-
-	// The store is still usable (no lock left held, no transaction open).
-	mustUpdate(t, s, mutateWorld(ctx))
-	if len(diff(before, takeSnapshot(t, s))) == 0 {
+	checkEqual(t, w.name+" after an Update whose fn panicked", before, w.snapshot(t, s))
+	mustUpdate(t, s, w.mutate(ctx))
+	if len(diff(before, w.snapshot(t, s))) == 0 {
 		t.Error("Update after a panic did not write")
 	}
 }
 
-// testUpdateGoexitRollsBack: fn that neither returns nor panics (it calls
+// checkGoexitRollsBack: fn that neither returns nor panics (it calls
 // runtime.Goexit, as t.FailNow does) did not return nil, so nothing it
 // wrote may be kept.
-func testUpdateGoexitRollsBack(t *testing.T, s store.Store) {
+func checkGoexitRollsBack(t *testing.T, s store.Store, w txWorld) {
 	ctx := t.Context()
-	mustUpdate(t, s, seedWorld(ctx))
-	before := takeSnapshot(t, s)
-
+	before := w.seed(t, s)
 	done := make(chan struct{})
 	wrote := false
 	go func() {
 		defer close(done)
 		_ = s.Update(ctx, func(tx store.Tx) error {
-			if err := mutateWorld(ctx)(tx); err != nil {
+			if err := w.mutate(ctx)(tx); err != nil {
 				return err
 			}
 			wrote = true
@@ -1231,9 +1253,9 @@ func testUpdateGoexitRollsBack(t *testing.T, s store.Store) {
 	if !wrote {
 		t.Fatal("suite bug: fn did not write before exiting")
 	}
-	checkSnapshot(t, "after Update whose fn called runtime.Goexit", before, takeSnapshot(t, s))
-	mustUpdate(t, s, mutateWorld(ctx))
-	if len(diff(before, takeSnapshot(t, s))) == 0 {
+	checkEqual(t, w.name+" after an Update whose fn called runtime.Goexit", before, w.snapshot(t, s))
+	mustUpdate(t, s, w.mutate(ctx))
+	if len(diff(before, w.snapshot(t, s))) == 0 {
 		t.Error("Update after a Goexit did not write")
 	}
 }
